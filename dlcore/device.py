@@ -1,0 +1,62 @@
+"""TensorFlow start-up: quiet logging, CPU threading, device facts, seeds.
+
+Import `tf` from here (``from dlcore.device import tf``) so that the set-up
+below runs once per process, before TensorFlow builds its first op.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+tf.get_logger().setLevel("ERROR")
+
+__all__ = ["tf", "DeviceInfo", "describe_device", "seeds_for"]
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    kind: str  # "GPU" or "CPU"
+    name: str
+    cpu_cores: int
+    tensorflow_version: str
+    keras_version: str
+
+    @property
+    def label(self) -> str:
+        if self.kind == "GPU":
+            return f"GPU: {self.name}"
+        return f"CPU: {self.cpu_cores} cores"
+
+
+@lru_cache(maxsize=1)
+def describe_device() -> DeviceInfo:
+    """What TensorFlow will train on in this process."""
+    import keras
+
+    gpus = tf.config.list_physical_devices("GPU")
+    cores = os.cpu_count() or 1
+    if gpus:
+        details = tf.config.experimental.get_device_details(gpus[0])
+        name = details.get("device_name", gpus[0].name)
+        if len(gpus) > 1:
+            name = f"{name} (x{len(gpus)})"
+        return DeviceInfo("GPU", name, cores, tf.__version__, keras.__version__)
+    return DeviceInfo("CPU", "CPU", cores, tf.__version__, keras.__version__)
+
+
+def seeds_for(seed: int, count: int) -> list[int]:
+    """Independent, reproducible integer seeds for `count` layers or streams.
+
+    Every random piece (initializers, dropout masks, shuffles) gets its own
+    explicit seed so that no global random state is shared between users.
+    """
+    sequence = np.random.SeedSequence(int(seed))
+    return [int(s) for s in sequence.generate_state(count, dtype="uint32") % (2**31 - 1)]

@@ -1,0 +1,158 @@
+"""Figures of a training run: loss curves, gradient norms by layer, activation distributions.
+
+Each builder takes ``runs``: a list of ``(label, data)`` pairs, the current
+run first, so that a pinned run can be overlaid for comparison.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dlcore.plots.style import (
+    DIVERGENCE_COLOR,
+    GRADIENT_COLORSCALE,
+    RUN_DASHES,
+    SERIES_COLORS,
+    TRAIN_COLOR,
+    VALIDATION_COLOR,
+    apply_layout,
+    layer_colors,
+    log_bins,
+)
+
+
+def _short_layer_label(name: str) -> str:
+    return "out" if name == "output" else name.replace("hidden_", "h")
+
+
+def gradient_norm_by_layer(runs: list[tuple[str, tuple[str, ...], np.ndarray]], title: str | None = None) -> go.Figure:
+    """Per-layer gradient norm at one moment, input side on the left; log y.
+
+    ``runs`` holds (label, layer_names, norms). Non-finite norms are dropped.
+    """
+    figure = go.Figure()
+    for index, (label, names, norms) in enumerate(runs):
+        norms = np.asarray(norms, dtype=float)
+        positions = np.arange(1, len(norms) + 1)
+        finite = np.isfinite(norms) & (norms > 0)
+        figure.add_trace(
+            go.Scatter(
+                x=positions[finite],
+                y=norms[finite],
+                customdata=np.array(names)[finite],
+                mode="lines+markers",
+                name=label,
+                line=dict(color=SERIES_COLORS[index % len(SERIES_COLORS)], dash=RUN_DASHES[index % len(RUN_DASHES)], width=3),
+                marker=dict(size=8),
+                hovertemplate="layer %{customdata}<br>‖∂L/∂W‖ = %{y:.3g}<extra>%{fullData.name}</extra>",
+            )
+        )
+    apply_layout(
+        figure,
+        title or "Gradient norm per layer at the first update",
+        "layer (1 = next to the input → right = output layer)",
+        "‖∂loss/∂W‖ (log scale)",
+    )
+    figure.update_yaxes(type="log", exponentformat="power")
+    figure.update_xaxes(dtick=1 if len(runs) and len(runs[0][2]) <= 20 else 5)
+    return figure
+
+
+def gradient_heatmap(layer_names: tuple[str, ...], gradient_norms: np.ndarray, max_columns: int = 300, divergence_step: int | None = None) -> go.Figure:
+    """Gradient norm by layer (rows, input at the bottom) over training steps (columns), log10 colour."""
+    norms = np.where(np.isfinite(gradient_norms), gradient_norms, np.nan)
+    steps, binned = log_bins(np.nan_to_num(norms, nan=1e-30), max_columns)
+    z = np.log10(np.maximum(binned.T, 1e-30))
+    z[z < -29] = np.nan
+    figure = go.Figure(
+        go.Heatmap(
+            x=steps,
+            y=[_short_layer_label(name) for name in layer_names],
+            z=z,
+            colorscale=GRADIENT_COLORSCALE,
+            colorbar=dict(title=dict(text="log₁₀ ‖∂L/∂W‖", side="right")),
+            hovertemplate="step %{x}<br>layer %{y}<br>log₁₀ norm %{z:.2f}<extra></extra>",
+        )
+    )
+    if divergence_step is not None:
+        figure.add_vline(x=divergence_step, line=dict(color=DIVERGENCE_COLOR, dash="dash", width=2))
+        figure.add_annotation(x=divergence_step, y=1.0, yref="paper", text="NaN/inf", showarrow=False, font=dict(color=DIVERGENCE_COLOR), yanchor="bottom")
+    apply_layout(figure, "Gradient norm by layer over training", "training step (parameter update)", "layer (input at the bottom)", height=420)
+    return figure
+
+
+def loss_curves(runs: list[tuple[str, pd.DataFrame]], metric: str = "loss", divergence_epochs: list[int | None] | None = None) -> go.Figure:
+    """Train (blue) and validation (orange) curves per epoch; one dash style per run."""
+    figure = go.Figure()
+    for index, (label, epochs) in enumerate(runs):
+        dash = RUN_DASHES[index % len(RUN_DASHES)]
+        for split, color in (("train", TRAIN_COLOR), ("val", VALIDATION_COLOR)):
+            column = f"{split}_{metric}"
+            values = epochs[column].to_numpy(dtype=float)
+            values = np.where(np.isfinite(values), values, np.nan)
+            figure.add_trace(
+                go.Scatter(
+                    x=epochs["epoch"],
+                    y=values,
+                    mode="lines",
+                    name=f"{'train' if split == 'train' else 'validation'} · {label}",
+                    line=dict(color=color, dash=dash, width=3),
+                    hovertemplate=f"epoch %{{x}}<br>{metric} %{{y:.4f}}<extra>%{{fullData.name}}</extra>",
+                )
+            )
+        if divergence_epochs and divergence_epochs[index] is not None:
+            figure.add_vline(x=divergence_epochs[index], line=dict(color=DIVERGENCE_COLOR, dash=dash, width=2))
+    y_title = "cross-entropy loss" if metric == "loss" else "accuracy (fraction correct)"
+    apply_layout(figure, f"Training and validation {metric}", "epoch", y_title)
+    if metric == "accuracy":
+        figure.update_yaxes(range=[0, 1.02])
+    return figure
+
+
+def activation_distributions(layer_names: tuple[str, ...], at_start: tuple[np.ndarray, ...], at_end: tuple[np.ndarray, ...], value_range: tuple[float, float] | None = None) -> go.Figure:
+    """Violins of each hidden layer's activation values before and after training."""
+    figure = go.Figure()
+    labels = [name.replace("activation_", "h") for name in layer_names]
+    for side, samples, color, title in (("negative", at_start, "#9ecae1", "before training"), ("positive", at_end, "#08519c", "after training")):
+        if not samples:
+            continue
+        values = np.concatenate(samples)
+        groups = np.concatenate([[label] * len(sample) for label, sample in zip(labels, samples)])
+        figure.add_trace(
+            go.Violin(
+                x=groups,
+                y=values,
+                side=side,
+                name=title,
+                line=dict(color=color),
+                fillcolor=color,
+                opacity=0.75,
+                points=False,
+                spanmode="hard",
+                scalemode="width",
+                width=0.9,
+                meanline=dict(visible=True),
+            )
+        )
+    apply_layout(figure, "Activation values in each hidden layer", "hidden layer (input side on the left)", "activation value", height=400)
+    figure.update_layout(violinmode="overlay", violingap=0.05)
+    if value_range is not None:
+        figure.update_yaxes(range=list(value_range))
+    return figure
+
+
+def flat_fraction_by_layer(layer_names: tuple[str, ...], at_start: np.ndarray, at_end: np.ndarray) -> go.Figure:
+    """Share of activations whose local slope is under 10% of the function's maximum, per layer."""
+    labels = [name.replace("activation_", "h") for name in layer_names]
+    colors = layer_colors(2)
+    figure = go.Figure(
+        [
+            go.Bar(x=labels, y=at_start, name="before training", marker_color=colors[0]),
+            go.Bar(x=labels, y=at_end, name="after training", marker_color=colors[1]),
+        ]
+    )
+    apply_layout(figure, "Saturated (flat) units per layer", "hidden layer", "share with slope < 10% of max", height=320)
+    figure.update_yaxes(range=[0, 1], tickformat=".0%")
+    return figure
