@@ -1,0 +1,225 @@
+"""Lab sheet: gradient descent, batch sizes, learning rates and optimizers."""
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dlcore import limits
+from dlcore.choices import OPTIMIZER_LABELS
+from dlcore.data import DATASETS
+from dlcore.experiments import gradient_descent as gd
+from dlcore.plots import descent as plots
+from pages import components as ui
+
+PREFIX, RATE, RACE, NET = "descent", "descent_rate", "descent_race", "descent_net"
+MODE_LABELS = {"batch": "Batch GD", "minibatch": "Mini-batch", "stochastic": "Stochastic (SGD)"}
+RATES = (0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.2, 0.25, 0.3, 0.5, 1.0, 2.0, 3.0)
+RACE_RATES = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.12, 0.2, 0.3, 0.5, 1.0, 2.0)
+SHORT_LABELS = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov", "rmsprop": "RMSProp", "adam": "Adam", "adagrad": "AdaGrad"}
+TABS = ("① Batch vs stochastic vs mini-batch", "② Learning rate", "③ Optimizers on landscapes", "④ Optimizers on a real network")
+
+
+def defaults_once(prefix: str, defaults) -> None:
+    """Session values for a part that is not shared through the URL (only part 1 is)."""
+    for field in dataclasses.fields(defaults):
+        st.session_state.setdefault(f"{prefix}.{field.name}", getattr(defaults, field.name))
+
+
+def rate_label(value: float) -> str:
+    return f"{value:g}"
+
+
+def mode_label(mode: str, batch_size: int) -> str:
+    return f"{MODE_LABELS[mode]} (batch {batch_size})"
+
+
+ui.lab_header(
+    "⛰️ Gradient descent and optimizers",
+    "Training is walking downhill on the loss: compute the gradient (the direction in which the loss rises fastest) "
+    "and step the other way, scaled by the **learning rate**. How many examples feed each gradient decides the kind "
+    "of descent: all of them (**batch**), one (**stochastic**) or k (**mini-batch**). The **optimizer** decides how "
+    "the gradients turn into steps. Every path below is a real Keras model or a real Keras optimizer, run when you "
+    "press the button.",
+)
+ui.init_state(PREFIX, gd.Config())
+for prefix, defaults in ((RATE, gd.LearningRateConfig()), (RACE, gd.OptimizersConfig()), (NET, gd.NetworkConfig())):
+    defaults_once(prefix, defaults)
+st.session_state.setdefault(f"{RACE}.shown", list(gd.OPTIMIZERS))
+st.session_state.setdefault(f"{NET}.chosen", list(gd.NetworkConfig().optimizer_names))
+caps = limits.current()
+tabs = st.tabs(TABS, key=f"{PREFIX}.tab", on_change="rerun")
+
+# ---- part 1 ----
+with tabs[0]:
+    st.markdown(
+        "One Dense unit on one input, so the model has exactly two parameters: weight **w** and bias **b**. "
+        "The three variants start at the same point with the same learning rate and see every example once per epoch."
+    )
+    with st.form(f"{PREFIX}.form"):
+        columns = st.columns(6)
+        columns[0].selectbox("Model", tuple(gd.PROBLEMS), format_func=gd.PROBLEMS.get, key=f"{PREFIX}.problem")
+        columns[1].select_slider("Learning rate", RATES, key=f"{PREFIX}.learning_rate", format_func=rate_label)
+        columns[2].slider("Mini-batch size k", 2, 40, key=f"{PREFIX}.minibatch_size")
+        columns[3].select_slider("Training examples N", (50, 100, 200, 500), key=f"{PREFIX}.num_samples")
+        columns[4].slider("Epochs", 1, 100, key=f"{PREFIX}.epochs")
+        columns[5].number_input("Seed", 0, 10_000, step=1, key=f"{PREFIX}.seed")
+        st.form_submit_button("▶ Run all three", type="primary")
+    config = ui.config_from_state(PREFIX, gd.Config)
+    ui.share_in_url(config, gd.Config())
+    result = ui.run_experiment(gd, config) if tabs[0].open else None
+    if result is not None:
+        runs = [(mode_label(run.mode, run.batch_size), run, plots.MODE_COLORS[run.mode]) for run in result.runs]
+        for label, run, _ in runs:
+            if run.divergence is not None:
+                st.warning(f"💥 {label}: {run.divergence.message()} The learning rate is too large for this variant.")
+        left, right = st.columns([1.15, 1])
+        with left:
+            ui.chart(
+                plots.paths_on_contour(
+                    result.surface, [(label, run.path, color) for label, run, color in runs], gd.PROBLEM_SETTINGS[config.problem].start,
+                    [result.lowest_point], f"Three descents on the loss surface of {gd.PROBLEMS[config.problem].lower()}", "weight w", "bias b",
+                )
+            )
+            ui.notice(
+                "batch GD walks a smooth curve straight down the slope but takes only one step per epoch; stochastic takes N "
+                "steps per epoch, each guided by one example, so it zig-zags and keeps jittering near the minimum; mini-batch sits between."
+            )
+            table = pd.DataFrame(
+                {
+                    "variant": [label for label, _, _ in runs],
+                    "updates per epoch": [run.updates_per_epoch for _, run, _ in runs],
+                    "updates in all": [run.num_updates for _, run, _ in runs],
+                    "examples processed": [int(run.examples[-1]) for _, run, _ in runs],
+                    "ms per epoch": [1000 * run.seconds_per_epoch for _, run, _ in runs],
+                    "wall time (s)": [run.seconds for _, run, _ in runs],
+                    "final training loss": [run.path_loss[-1] for _, run, _ in runs],
+                }
+            )
+            st.dataframe(table, hide_index=True, width="stretch", column_config={"ms per epoch": st.column_config.NumberColumn(format="%.1f"), "wall time (s)": st.column_config.NumberColumn(format="%.2f"), "final training loss": st.column_config.NumberColumn(format="%.4f")})
+            ui.notice("wall time includes compiling the loop once (the first epoch); ms per epoch leaves it out. Per epoch, stochastic does N small updates and costs the most.")
+        with right:
+            ui.chart(plots.loss_three_ways(runs))
+            ui.notice(
+                "per epoch, stochastic and mini-batch are far ahead: they updated many times while batch updated once. "
+                "Per update, batch is the steadiest (each of its steps used every example). Per example processed, the cheap noisy steps win early."
+            )
+
+# ---- part 2 ----
+with tabs[1]:
+    st.markdown(
+        "The learning rate scales every step. Too small and the descent crawls; above 1/λ (λ = the steepest curvature of the loss) "
+        "each step overshoots the valley floor and the path oscillates; above 2/λ every overshoot is bigger than the last and the loss blows up."
+    )
+    with st.form(f"{RATE}.form"):
+        columns = st.columns(4)
+        columns[0].selectbox("Model", tuple(gd.PROBLEMS), format_func=gd.PROBLEMS.get, key=f"{RATE}.problem")
+        columns[1].radio("Variant", gd.MODES, format_func=MODE_LABELS.get, key=f"{RATE}.mode", horizontal=True)
+        columns[2].select_slider("Learning rate", RATES, key=f"{RATE}.learning_rate", format_func=rate_label)
+        columns[3].slider("Epochs", 1, 100, key=f"{RATE}.epochs")
+        st.form_submit_button("▶ Descend with this learning rate", type="primary")
+    rate_config = ui.config_from_state(RATE, gd.LearningRateConfig)
+    rate_result = ui.run_experiment(gd.LEARNING_RATE_PART, rate_config) if tabs[1].open else None
+    if rate_result is not None:
+        run = rate_result.run
+        label = mode_label(run.mode, run.batch_size)
+        metrics = st.columns(4)
+        metrics[0].metric("Learning rate × λ", f"{rate_config.learning_rate * rate_result.hessian_eigenvalues[-1]:.2f}", help="λ: the largest eigenvalue of the loss's Hessian at the minimum, computed with tf.GradientTape.")
+        metrics[1].metric("Batch GD diverges above", f"{rate_result.stable_learning_rate:.3g}", help="2/λ. Exact for linear regression (its loss is a quadratic); stochastic and mini-batch steps can blow up earlier.")
+        metrics[2].metric("What happened", rate_result.verdict)
+        metrics[3].metric("Updates run", f"{run.num_updates:,}")
+        if run.divergence is not None:
+            st.warning(f"💥 **{run.divergence.message()}** Each step overshot further than the last until the numbers overflowed; the run ended there, cleanly. Lower the learning rate below 2/λ.")
+        elif rate_result.verdict == "growing":
+            st.warning("📈 The loss ends higher than it started: the steps overshoot more each time. Given more steps, this run would overflow.")
+        left, right = st.columns(2)
+        with left:
+            ui.chart(plots.paths_on_contour(rate_result.surface, [(label, run.path, plots.MODE_COLORS[run.mode])], gd.PROBLEM_SETTINGS[rate_config.problem].start, [rate_result.lowest_point], f"Learning rate {rate_config.learning_rate:g}", "weight w", "bias b"))
+            ui.notice("below 1/λ the path curves smoothly in; between 1/λ and 2/λ it bounces from one side of the valley to the other; above 2/λ it leaves the picture.")
+        with right:
+            ui.chart(plots.loss_per_update(run.path_loss, plots.MODE_COLORS[run.mode], label, run.divergence.step if run.divergence else None))
+            ui.notice("on a log scale steady progress is a straight line down; a line going up is divergence, and it is exponential.")
+
+# ---- part 3 ----
+with tabs[2]:
+    st.markdown(
+        "Six real Keras optimizers each move their own point (a `tf.Variable`) on the same landscape, all inside one compiled loop. "
+        "**Momentum** keeps a running velocity, **Nesterov** looks ahead along it, **RMSProp** and **Adam** divide each step by a running "
+        "size of recent gradients, **AdaGrad** by the sum of all past ones. SGD-like and adaptive optimizers get their own learning rate."
+    )
+    landscape_options = gd.LANDSCAPE_NAMES
+    landscape_labels = {name: gd.landscapes.LANDSCAPES[name].label if name != "model" else "The two-parameter model of part 1" for name in landscape_options}
+
+    def apply_landscape_preset() -> None:
+        name = st.session_state[f"{RACE}.landscape"]
+        land = gd.model_landscape(st.session_state[f"{PREFIX}.problem"], 0) if name == "model" else gd.landscapes.LANDSCAPES[name]
+        ui.apply_preset(RACE, dict(learning_rate=land.learning_rate, adaptive_learning_rate=land.adaptive_learning_rate, steps=land.steps))
+
+    top = st.columns([2, 3])
+    top[0].selectbox("Landscape (sets suggested learning rates and steps)", landscape_options, format_func=landscape_labels.get, key=f"{RACE}.landscape", on_change=apply_landscape_preset)
+    top[1].multiselect("Optimizers shown", gd.OPTIMIZERS, format_func=SHORT_LABELS.get, key=f"{RACE}.shown")
+    with st.form(f"{RACE}.form"):
+        columns = st.columns(7)
+        columns[0].slider("Steps", 10, gd.MAX_RACE_STEPS, step=10, key=f"{RACE}.steps")
+        columns[1].select_slider("Learning rate: SGD, momentum, Nesterov", RACE_RATES, key=f"{RACE}.learning_rate", format_func=rate_label)
+        columns[2].select_slider("Learning rate: RMSProp, Adam, AdaGrad", RACE_RATES, key=f"{RACE}.adaptive_learning_rate", format_func=rate_label)
+        columns[3].select_slider("Momentum", (0.0, 0.5, 0.8, 0.9, 0.95, 0.99), key=f"{RACE}.momentum")
+        columns[4].select_slider("Adam β₁", (0.0, 0.5, 0.8, 0.9, 0.95, 0.99), key=f"{RACE}.beta_1")
+        columns[5].select_slider("Adam β₂", (0.9, 0.99, 0.999, 0.9999), key=f"{RACE}.beta_2")
+        columns[6].select_slider("RMSProp ρ", (0.5, 0.8, 0.9, 0.95, 0.99), key=f"{RACE}.rho")
+        st.form_submit_button("▶ Race the optimizers", type="primary")
+    race_config = dataclasses.replace(ui.config_from_state(RACE, gd.OptimizersConfig), problem=config.problem, seed=config.seed)
+    race = ui.run_experiment(gd.OPTIMIZERS_PART, race_config) if tabs[2].open else None
+    shown = [name for name in gd.OPTIMIZERS if name in st.session_state[f"{RACE}.shown"]]
+    if race is not None and not shown:
+        st.info("Pick at least one optimizer to show.")
+    elif race is not None:
+        gone = [SHORT_LABELS[name] + f" (step {race.diverged_at[name]})" for name in shown if race.diverged_at[name] is not None]
+        if gone:
+            st.warning(f"💥 Diverged (loss or position became NaN/inf, path cut there): {', '.join(gone)}. Its learning rate is too large for this landscape.")
+        left, right = st.columns([1.2, 1])
+        with left:
+            ui.chart(plots.optimizer_race(race, shown, SHORT_LABELS))
+            ui.notice("press ▶ Play or drag the slider. In the ravine, SGD crawls along the floor; momentum overshoots and swings; Adam heads almost straight at the minimum. At the saddle, look at who escapes first.")
+        with right:
+            ui.chart(plots.race_losses(race, shown, SHORT_LABELS))
+            ui.notice("a curve that stays flat for a long time is an optimizer stuck on a plateau or at the saddle; steps in a curve are the oscillations you see on the left.")
+        minima = np.asarray(race.landscape.minima)
+        rows = []
+        for name in shown:
+            finite = race.paths[name][np.all(np.isfinite(race.paths[name]), axis=1)]
+            distance = float(np.min(np.linalg.norm(minima - finite[-1], axis=1))) if len(finite) else float("nan")
+            rows.append({"optimizer": OPTIMIZER_LABELS[name], "final loss": race.losses[name][len(finite) - 1] if len(finite) else float("nan"), "distance to nearest minimum": distance, "diverged at step": race.diverged_at[name]})
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        st.caption(f"All six optimizers ran {race_config.steps} steps in one `tf.function` (traced {race.traces} time) in {race.seconds:.2f} s, compiling included.")
+
+# ---- part 4 ----
+with tabs[3]:
+    st.markdown("Do the landscapes tell the truth about real networks? The same optimizers train the same MLP (2 ReLU layers of 16 units), from the same initial weights, on the same data.")
+    with st.form(f"{NET}.form"):
+        columns = st.columns(5)
+        columns[0].selectbox("Data set", DATASETS, key=f"{NET}.dataset")
+        columns[1].multiselect("Optimizers", gd.OPTIMIZERS, format_func=SHORT_LABELS.get, key=f"{NET}.chosen")
+        columns[2].select_slider("Learning rate: SGD, momentum, Nesterov", RACE_RATES, key=f"{NET}.learning_rate", format_func=rate_label)
+        columns[3].select_slider("Learning rate: RMSProp, Adam, AdaGrad", RACE_RATES, key=f"{NET}.adaptive_learning_rate", format_func=rate_label)
+        columns[4].slider("Epochs", 1, min(100, caps.max_epochs), key=f"{NET}.epochs")
+        st.form_submit_button("▶ Train one network per optimizer", type="primary")
+    chosen = [name for name in gd.OPTIMIZERS if name in st.session_state[f"{NET}.chosen"]]
+    net_config = dataclasses.replace(ui.config_from_state(NET, gd.NetworkConfig), optimizers=",".join(chosen))
+    net = ui.run_experiment(gd.NETWORK_PART, net_config) if tabs[3].open and chosen else None
+    if tabs[3].open and not chosen:
+        st.info("Pick at least one optimizer to train.")
+    if net is not None:
+        for name, divergence in net.divergence.items():
+            if divergence is not None:
+                st.warning(f"💥 {SHORT_LABELS[name]}: {divergence.message()}")
+        left, right = st.columns(2)
+        with left:
+            ui.chart(plots.optimizer_curves(net.epochs, SHORT_LABELS, "loss"))
+            ui.notice("the adaptive methods and momentum usually drop fastest in the first epochs, as on the ravine; plain SGD is slow but steady.")
+        with right:
+            ui.chart(plots.optimizer_curves(net.epochs, SHORT_LABELS, "accuracy"))
+            ui.notice("a faster-falling training loss does not always mean better validation accuracy in the end: compare the last epochs.")
+        summary = pd.DataFrame({"optimizer": [OPTIMIZER_LABELS[n] for n in net.epochs], "final validation accuracy": [float(t["val_accuracy"].iloc[-1]) for t in net.epochs.values()], "wall time (s)": list(net.seconds.values())})
+        st.dataframe(summary, hide_index=True, width="stretch", column_config={"final validation accuracy": st.column_config.NumberColumn(format="%.3f"), "wall time (s)": st.column_config.NumberColumn(format="%.2f")})
