@@ -17,6 +17,13 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 tf.get_logger().setLevel("ERROR")
+# The app's models are small chains of ops: running independent ops in parallel buys nothing and
+# costs scheduling time, and on a shared server every session already trains on its own thread.
+# Each op still uses all cores for its own work (intra-op threads stay at TensorFlow's default).
+try:
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+except RuntimeError:  # TensorFlow was already initialised by the host process
+    pass
 
 __all__ = ["tf", "DeviceInfo", "describe_device", "seeds_for"]
 

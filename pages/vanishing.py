@@ -25,7 +25,7 @@ ui.init_state(PREFIX, DEFAULTS)
 st.markdown("**Try a preset** (each sets several controls at once):")
 preset_columns = st.columns(len(vanishing.PRESETS))
 for column, (name, values) in zip(preset_columns, vanishing.PRESETS.items()):
-    column.button(name, on_click=ui.apply_preset, args=(PREFIX, values), width="stretch")
+    column.button(name, on_click=ui.apply_preset, args=(PREFIX, values), width="stretch", help=vanishing.PRESET_HELP[name])
 
 with st.form(f"{PREFIX}.form"):
     network, optimisation, training = st.columns(3)

@@ -145,9 +145,16 @@ def first_figure(config: Config = Config()):
     return run(config)
 
 
+# label -> (what it shows, the settings it applies)
+PRESET_HELP = {
+    "Vanishing": "20 sigmoid layers with tiny starting weights: the gradient fades toward the input.",
+    "Exploding": "8 ReLU layers with large starting weights and a big step: the loss overflows.",
+    "Fix: ReLU + He + BN": "ReLU, He initialisation, batch norm and Adam: 20 layers that learn.",
+    "Fix: clipping": "The exploding settings with gradient clipping by norm 1.0: training survives.",
+}
 PRESETS = {
-    "Vanishing: deep sigmoid, tiny weights": dict(activation="sigmoid", initializer="small_normal", num_hidden_layers=20, batch_norm=False, clipping="off", optimizer="sgd", learning_rate=0.1),
-    "Exploding: large weights, big steps": dict(activation="relu", initializer="large_normal", num_hidden_layers=8, batch_norm=False, clipping="off", optimizer="sgd", learning_rate=0.05),
-    "Remedy: ReLU + He + batch norm": dict(activation="relu", initializer="he", num_hidden_layers=20, batch_norm=True, clipping="off", optimizer="adam", learning_rate=0.01),
-    "Remedy: clipping tames the explosion": dict(activation="relu", initializer="large_normal", num_hidden_layers=8, batch_norm=False, clipping="norm", clip_threshold=1.0, optimizer="sgd", learning_rate=0.05),
+    "Vanishing": dict(activation="sigmoid", initializer="small_normal", num_hidden_layers=20, batch_norm=False, clipping="off", optimizer="sgd", learning_rate=0.1),
+    "Exploding": dict(activation="relu", initializer="large_normal", num_hidden_layers=8, batch_norm=False, clipping="off", optimizer="sgd", learning_rate=0.05),
+    "Fix: ReLU + He + BN": dict(activation="relu", initializer="he", num_hidden_layers=20, batch_norm=True, clipping="off", optimizer="adam", learning_rate=0.01),
+    "Fix: clipping": dict(activation="relu", initializer="large_normal", num_hidden_layers=8, batch_norm=False, clipping="norm", clip_threshold=1.0, optimizer="sgd", learning_rate=0.05),
 }

@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench` (table) or `python -m bench --json`. Figures, never pass/fail."""

@@ -1,0 +1,74 @@
+"""python -m bench [--json] [--only NAME ...]: the project's speed and memory figures."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+SECTIONS = ("engine", "pages", "memory", "cold_start")
+
+
+def run(sections) -> dict:
+    from dlcore.device import describe_device
+
+    device = describe_device()
+    results = {"device": device.label, "tensorflow": device.tensorflow_version}
+    if "engine" in sections:
+        from bench import engine_vs_fit
+
+        results["engine_vs_fit"] = engine_vs_fit.measure()
+    if "pages" in sections:
+        from bench import pages
+
+        results.update(pages.measure())
+    if "memory" in sections:
+        from bench import memory
+
+        results["memory"] = memory.measure()
+    if "cold_start" in sections:
+        from bench import cold_start
+
+        results["cold_start"] = cold_start.measure()
+    return results
+
+
+def print_table(results: dict) -> None:
+    print(f"device: {results['device']} · TensorFlow {results['tensorflow']}")
+    if "engine_vs_fit" in results:
+        e = results["engine_vs_fit"]
+        print(f"engine_speedup_vs_fit   {e['engine_speedup_vs_fit']:>8}x   steady state: engine {e['engine_steps_per_s']} steps/s vs model.fit {e['fit_steps_per_s']} steps/s; target {e['target']}")
+        print(f"  end to end (compile included): engine {e['engine_total_s']} s vs model.fit {e['fit_total_s']} s for {e['steps']} steps = {e['end_to_end_speedup_vs_fit']}x")
+    for name, figure in results.get("page_first_figure_s", {}).items():
+        print(f"page_first_figure_s     {figure['seconds']:>8} s   {name:<18} target {figure['target_s']} s (ratio {figure['ratio_to_target']})")
+    if "capacity_sweep_s" in results:
+        c = results["capacity_sweep_s"]
+        print(f"capacity_sweep_s        {c['seconds']:>8} s   target {c['target_s']} s (ratio {c['ratio_to_target']})")
+    if "memory" in results:
+        m = results["memory"]
+        print(f"rerun_rss_growth_mb     {m['rerun_rss_growth_mb']:>8} MB  {m['rss_after_warmup_mb']} -> {m['rss_after_reruns_mb']} MB over {m['reruns']} reruns; target <= {m['target_mb']} MB")
+    if "cold_start" in results:
+        c = results["cold_start"]
+        print(f"cold_start_s            {c['cold_start_s']:>8} s   server ready after {c['server_ready_s']} s; target <= {c['target_s']} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=SECTIONS, help="run only these sections")
+    arguments = parser.parse_args()
+    results = run(arguments.only)
+    if arguments.json:
+        print(json.dumps(results))
+    else:
+        print_table(results)
+
+
+if __name__ == "__main__":
+    main()

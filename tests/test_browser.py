@@ -1,0 +1,84 @@
+"""Browser tests: a real server, headless Chromium, every page by its own URL, and two users at once."""
+
+import re
+import shutil
+from dataclasses import replace
+
+import pytest
+
+from dlcore.experiments import vanishing
+from pages.catalog import available
+from tests.browser_harness import ARTIFACTS, chromium, error_boxes, full_screenshot, streamlit_server, wait_until_idle
+
+pytestmark = pytest.mark.browser
+README_SCREENSHOT = ARTIFACTS / "readme-vanishing.png"
+
+
+@pytest.fixture(scope="module")
+def server():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with streamlit_server() as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as instance:
+        yield instance
+
+
+PAGES = [("home", "", 0)] + [(entry.url_path, entry.url_path, 1) for entry in available()]
+
+
+@pytest.mark.parametrize(("name", "url_path", "min_charts"), PAGES, ids=[p[0] for p in PAGES])
+def test_page_opens_by_its_own_url(server, browser, name, url_path, min_charts):
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    try:
+        page.goto(f"{server}/{url_path}", wait_until="domcontentloaded")
+        wait_until_idle(page, min_charts)
+        assert error_boxes(page) == []
+        navigation = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        for section in {entry.section for entry in available()}:
+            assert section in navigation
+        if min_charts:
+            assert page.locator(".js-plotly-plot").count() >= min_charts
+            title = next(entry.title for entry in available() if entry.url_path == url_path)
+            assert title in page.title() or page.locator("h1").count() >= 1
+        full_screenshot(page, ARTIFACTS / f"{name}.png")
+        if name == "vanishing":
+            shutil.copyfile(ARTIFACTS / f"{name}.png", README_SCREENSHOT)
+    finally:
+        page.close()
+
+
+def _metric(page, label: str) -> str:
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text=label)
+    return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def test_two_sessions_training_at_once_each_get_their_own_result(server, browser):
+    settings = [
+        dict(num_hidden_layers=3, activation="relu", initializer="he", epochs=12, seed=5, optimizer="adam", learning_rate=0.01),
+        dict(num_hidden_layers=6, activation="tanh", initializer="glorot", epochs=12, seed=9, optimizer="momentum", learning_rate=0.03),
+    ]
+    pages = []
+    for values in settings:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        query = "&".join(f"{key}={value}" for key, value in values.items())
+        page.goto(f"{server}/vanishing?{query}", wait_until="domcontentloaded")
+        pages.append(page)
+    try:
+        # both scripts are now training in their own server threads at the same time
+        for page in pages:
+            wait_until_idle(page, 5)
+            assert error_boxes(page) == []
+        for page, values in zip(pages, settings, strict=True):
+            alone = vanishing.run(replace(vanishing.Config(), **values))
+            assert _metric(page, "Validation accuracy") == f"{alone.final_val_accuracy:.1%}"
+            assert _metric(page, "Parameter updates") == f"{alone.history.num_steps:,}"
+            ratio = alone.history.initial_gradient_norms[0] / alone.history.initial_gradient_norms[-1]
+            assert _metric(page, "Gradient, first layer") == f"{ratio:.2g}"
+            assert re.search(r"num_hidden_layers=" + str(values["num_hidden_layers"]), page.url)
+    finally:
+        for page in pages:
+            page.close()
