@@ -93,3 +93,38 @@ def activation_probe(model: keras.Model) -> keras.Model | None:
 def kernel_layers(model: keras.Model) -> list:
     """The layers whose weight matrix ('kernel') the engine tracks, input side first."""
     return [layer for layer in model.layers if getattr(layer, "kernel", None) is not None]
+
+
+@dataclass(frozen=True)
+class CNNSpec:
+    input_shape: tuple[int, int, int] = (8, 8, 1)  # height, width, channels
+    num_classes: int = 10
+    filters: int = 16  # the second convolution has twice as many
+    dense_units: int = 32
+    seed: int = 0
+
+
+def build_small_cnn(spec: CNNSpec, front_layers: tuple = ()) -> keras.Model:
+    """Conv -> pool -> conv -> pool -> dense -> output logits, for small images.
+
+    ``front_layers`` (e.g. seeded Keras augmentation layers) run first, on the
+    raw image: preprocessing layers transform their input only when the model
+    is called with ``training=True``. The learnable layers are named
+    ``conv_1, conv_2, dense_1, output`` and seeded from ``spec.seed`` alone, so
+    the same spec gives the same starting weights whatever the front layers.
+    """
+    if spec.filters < 1 or spec.dense_units < 1 or spec.num_classes < 2:
+        raise ValueError("filters and dense_units must be >= 1 and num_classes >= 2")
+    seeds = seeds_for(spec.seed, 4)
+    inputs = keras.Input(shape=spec.input_shape, name="inputs")
+    x = inputs
+    for layer in front_layers:
+        x = layer(x)
+    x = layers.Conv2D(spec.filters, 3, padding="same", activation="relu", kernel_initializer=make_initializer("he", seeds[0]), name="conv_1")(x)
+    x = layers.MaxPooling2D(2, name="pool_1")(x)
+    x = layers.Conv2D(2 * spec.filters, 3, padding="same", activation="relu", kernel_initializer=make_initializer("he", seeds[1]), name="conv_2")(x)
+    x = layers.MaxPooling2D(2, name="pool_2")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(spec.dense_units, activation="relu", kernel_initializer=make_initializer("he", seeds[2]), name="dense_1")(x)
+    outputs = layers.Dense(spec.num_classes, kernel_initializer=make_initializer("glorot", seeds[3]), name="output")(x)
+    return keras.Model(inputs, outputs, name="small_cnn")
