@@ -1,0 +1,101 @@
+"""Figures for data augmentation: image mosaics, accuracy-gap curves, per-class accuracy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dlcore.plots.style import RUN_DASHES, SERIES_COLORS, VALIDATION_COLOR, apply_layout
+
+PAD = 2  # pixels of white between tiles (in the tiles' own pixels)
+
+
+def _rgb(image: np.ndarray) -> np.ndarray:
+    image = np.clip(np.asarray(image, dtype=np.float32), 0.0, 1.0)
+    if image.shape[-1] == 1:
+        image = 1.0 - np.repeat(image, 3, axis=-1)  # digits: dark ink on white paper
+    return image
+
+
+def mosaic(tiles: list[np.ndarray], columns: int) -> tuple[np.ndarray, int, int]:
+    """Tiles (h, w, c) in [0, 1] laid out row by row with white gaps: (uint8 RGB, tile height, tile width)."""
+    height, width = tiles[0].shape[:2]
+    rows = int(np.ceil(len(tiles) / columns))
+    canvas = np.ones((rows * (height + PAD) + PAD, columns * (width + PAD) + PAD, 3), dtype=np.float32)
+    for index, tile in enumerate(tiles):
+        top, left = PAD + (index // columns) * (height + PAD), PAD + (index % columns) * (width + PAD)
+        canvas[top : top + height, left : left + width] = _rgb(tile)
+    return (canvas * 255).round().astype(np.uint8), height, width
+
+
+def _image_figure(canvas: np.ndarray, title: str, height: int) -> go.Figure:
+    figure = go.Figure(go.Image(z=canvas, hoverinfo="skip"))
+    apply_layout(figure, title, "", "", height=height)
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False, scaleanchor="x")
+    figure.update_layout(margin=dict(l=10, r=10, t=60, b=10), showlegend=False)
+    return figure
+
+
+def augmentation_grid(original: np.ndarray, variants: np.ndarray, caption: str, columns: int = 6) -> go.Figure:
+    """The original (top left, framed in orange) and its augmented variants."""
+    canvas, height, width = mosaic([original, *variants], columns)
+    figure = _image_figure(canvas, f"One image, {len(variants)} random augmentations · {caption}", height=420)
+    figure.add_shape(type="rect", x0=PAD - 1.5, y0=PAD - 1.5, x1=PAD + width + 0.5, y1=PAD + height + 0.5, line=dict(color=VALIDATION_COLOR, width=3))
+    figure.add_annotation(x=PAD + width / 2, y=PAD + height, yanchor="top", text="original", showarrow=False, font=dict(color=VALIDATION_COLOR, size=13), bgcolor="white")
+    return figure
+
+
+def mirror_figure(originals: np.ndarray, mirrored: np.ndarray, labels: tuple[str, ...]) -> go.Figure:
+    """Top row: digits as written; bottom row: the same digits mirrored left to right, still labelled the same."""
+    canvas, height, width = mosaic([*originals, *mirrored], len(originals))
+    figure = _image_figure(canvas, "Top: digits as written · bottom: mirrored, but still labelled " + ", ".join(labels), height=330)
+    return figure
+
+
+def gap_curves(runs: list[tuple[str, pd.DataFrame]]) -> go.Figure:
+    """Train accuracy minus validation accuracy per epoch, one line per run."""
+    figure = go.Figure()
+    for index, (label, epochs) in enumerate(runs):
+        gap = (epochs["train_accuracy"] - epochs["val_accuracy"]).to_numpy(dtype=float)
+        figure.add_trace(
+            go.Scatter(
+                x=epochs["epoch"],
+                y=gap,
+                mode="lines",
+                name=label,
+                line=dict(color=SERIES_COLORS[index % len(SERIES_COLORS)], dash=RUN_DASHES[index % len(RUN_DASHES)], width=3),
+                hovertemplate="epoch %{x}<br>gap %{y:.1%}<extra>%{fullData.name}</extra>",
+            )
+        )
+    figure.add_hline(y=0, line=dict(color="#999999", width=1))
+    apply_layout(figure, "Generalisation gap: train − validation accuracy", "epoch", "accuracy gap (percentage points)")
+    figure.update_yaxes(tickformat=".0%")
+    return figure
+
+
+def validation_accuracy_curves(runs: list[tuple[str, pd.DataFrame]]) -> go.Figure:
+    """Validation accuracy per epoch, one line per run (train accuracy faint, same dash)."""
+    figure = go.Figure()
+    for index, (label, epochs) in enumerate(runs):
+        color, dash = SERIES_COLORS[index % len(SERIES_COLORS)], RUN_DASHES[index % len(RUN_DASHES)]
+        figure.add_trace(go.Scatter(x=epochs["epoch"], y=epochs["val_accuracy"], mode="lines", name=f"validation · {label}", line=dict(color=color, dash=dash, width=3), hovertemplate="epoch %{x}<br>accuracy %{y:.1%}<extra>%{fullData.name}</extra>"))
+        figure.add_trace(go.Scatter(x=epochs["epoch"], y=epochs["train_accuracy"], mode="lines", name=f"train · {label}", line=dict(color=color, dash=dash, width=1.5), opacity=0.45, hovertemplate="epoch %{x}<br>accuracy %{y:.1%}<extra>%{fullData.name}</extra>"))
+    apply_layout(figure, "Accuracy on unseen images (thick) and on the training images (thin)", "epoch", "accuracy (fraction correct)", height=420)
+    figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
+    figure.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0.0), margin=dict(b=110))
+    return figure
+
+
+def per_class_accuracy(runs: list[tuple[str, np.ndarray]], class_names: tuple[str, ...]) -> go.Figure:
+    """Validation accuracy of each class, grouped bars per run."""
+    figure = go.Figure(
+        [
+            go.Bar(x=list(class_names), y=values, name=label, marker_color=SERIES_COLORS[index % len(SERIES_COLORS)], hovertemplate="class %{x}<br>accuracy %{y:.1%}<extra>%{fullData.name}</extra>")
+            for index, (label, values) in enumerate(runs)
+        ]
+    )
+    apply_layout(figure, "Validation accuracy per class", "class (true label)", "accuracy (fraction correct)", height=360)
+    figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
+    return figure

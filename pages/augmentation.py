@@ -1,0 +1,160 @@
+"""Lab sheet: data augmentation."""
+
+import pandas as pd
+import streamlit as st
+
+from dlcore import images, limits
+from dlcore.experiments import augmentation
+from dlcore.plots import augmentation as plots
+from dlcore.plots import training as training_plots
+from pages import components as ui
+
+PREFIX = "augmentation"
+GRID = "augmentation_grid"
+DEFAULTS = augmentation.Config()
+LEARNING_RATES = tuple(rate for rate in ui.LEARNING_RATES if rate <= 0.1)
+
+ui.lab_header(
+    "🔄 Data augmentation",
+    "A network shown the same hundred pictures over and over learns *those pictures*, smudges and all: its "
+    "training accuracy reaches 100% while its accuracy on new pictures stalls. Augmentation changes every "
+    "training image a little, at random, each time it is used: turned a few degrees, shifted, zoomed, dimmed, "
+    "partly covered, sprinkled with noise. The label stays the same, so the network is told again and again "
+    "that these changes do not matter. Nothing is added to the loss, unlike an L1 or L2 penalty: the "
+    "regularising comes only from **more varied data**, which makes memorising single pixels useless and "
+    "rewards the shapes that survive the changes. The changes here are real Keras preprocessing layers placed "
+    "in front of a small CNN; they act only while training and leave validation images untouched.",
+)
+ui.init_state(PREFIX, DEFAULTS)
+
+st.markdown("**Try a preset** (each sets the augmentation controls at once):")
+preset_columns = st.columns(len(augmentation.PRESETS))
+for column, (name, values) in zip(preset_columns, augmentation.PRESETS.items()):
+    column.button(name, on_click=ui.apply_preset, args=(PREFIX, values), width="stretch")
+
+caps = limits.current()
+with st.form(f"{PREFIX}.form"):
+    geometric, pixels, training = st.columns(3)
+    with geometric:
+        st.markdown("**Geometry** (`RandomFlip`, `RandomRotation`, `RandomZoom`, `RandomTranslation`)")
+        st.selectbox("Flip", tuple(augmentation.FLIPS), format_func=augmentation.FLIPS.get, key=f"{PREFIX}.flip")
+        st.slider("Rotation, up to ± degrees", 0.0, 180.0, step=5.0, key=f"{PREFIX}.rotation_degrees")
+        st.slider("Zoom, up to ± fraction", 0.0, 0.5, step=0.05, key=f"{PREFIX}.zoom")
+        st.slider("Shift, up to ± fraction of the width", 0.0, 0.5, step=0.05, key=f"{PREFIX}.translation")
+    with pixels:
+        st.markdown("**Pixel values** (`RandomContrast`, `RandomErasing`, `GaussianNoise`)")
+        st.slider("Contrast change, up to ±", 0.0, 0.9, step=0.1, key=f"{PREFIX}.contrast")
+        st.slider("Cutout: chance of erasing a patch", 0.0, 1.0, step=0.1, key=f"{PREFIX}.cutout")
+        st.slider("Gaussian noise, standard deviation", 0.0, 0.5, step=0.05, key=f"{PREFIX}.noise_std")
+    with training:
+        st.markdown("**Data and training** (same seed for both runs)")
+        st.selectbox("Data set", tuple(images.IMAGE_DATASETS), format_func=images.IMAGE_DATASETS.get, key=f"{PREFIX}.dataset")
+        st.slider("Training images (a deliberately small subset)", 20, augmentation.MAX_TRAIN_SIZE, step=10, key=f"{PREFIX}.train_size")
+        st.slider("Epochs", 1, min(caps.max_epochs, augmentation.MAX_EPOCHS), key=f"{PREFIX}.epochs")
+        st.select_slider("Filters in the first convolution", (4, 8, 16, 32), key=f"{PREFIX}.filters")
+        st.select_slider("Learning rate (Adam)", LEARNING_RATES, key=f"{PREFIX}.learning_rate", format_func=lambda v: f"{v:g}")
+        st.select_slider("Batch size", ui.BATCH_SIZES, key=f"{PREFIX}.batch_size", format_func=lambda v: "all" if v == 0 else str(v))
+        st.number_input("Seed", 0, 10_000, step=1, key=f"{PREFIX}.seed")
+    st.form_submit_button("▶ Train with and without these augmentations", type="primary")
+
+config = ui.config_from_state(PREFIX, augmentation.Config)
+ui.share_in_url(config, DEFAULTS)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def variant_grid(grid_config):
+    return augmentation.variant_grid(grid_config)
+
+
+# ---- 1. what the network sees ----
+st.header("1 · What the network sees")
+source_column, index_column, seed_column = st.columns(3)
+source = source_column.selectbox("Image", tuple(images.IMAGE_SOURCES), format_func=images.IMAGE_SOURCES.get, key=f"{GRID}.image_source")
+index = index_column.slider("Which image of the set", 0, 99, key=f"{GRID}.image_index", disabled=source in images.PHOTOS)
+grid_seed = seed_column.number_input("Grid seed (same seed, same grid)", 0, 10_000, step=1, key=f"{GRID}.grid_seed")
+grid = variant_grid(augmentation.grid_for(config, source, index, int(grid_seed)))
+if grid.note:
+    st.info(grid.note)
+ui.chart(plots.augmentation_grid(grid.original, grid.variants, grid.caption))
+layers_used = ", ".join(f"`{name}`" for name in grid.layer_names) or "none (every copy equals the original)"
+ui.notice(
+    f"every copy is the same image with a fresh random draw of each layer ({layers_used}); the label never changes. "
+    "The grid uses the settings of the form above (press the button to apply new ones); the same seed redraws the same grid."
+)
+
+# ---- 2. the effect on a small training set ----
+st.header("2 · The same CNN with and without augmentation")
+result = ui.run_experiment(augmentation, config, live_figure=lambda table: training_plots.loss_curves([("current run", table)], metric="accuracy"))
+if result is None:
+    st.stop()
+if result.dataset_note:
+    st.info(result.dataset_note)
+if not config.augments:
+    st.info("Every augmentation is switched off, so only the plain network trained. Pick a preset or move a slider.")
+
+runs = [(run.label, run.history.epochs) for run in result.runs]
+summary = result.summary
+baseline, augmented = summary.iloc[0], summary.iloc[-1]
+st.markdown(
+    f"Both networks start from the same weights and see the same **{result.train_size}** training images "
+    f"({result.dataset_used}) in the same order; **{result.val_size}** other images measure validation accuracy."
+)
+metrics = st.columns(4)
+metrics[0].metric("Validation accuracy, plain", f"{baseline['final validation accuracy']:.1%}")
+metrics[1].metric("Validation accuracy, augmented", f"{augmented['final validation accuracy']:.1%}", delta=f"{augmented['final validation accuracy'] - baseline['final validation accuracy']:+.1%}" if len(summary) > 1 else None)
+metrics[2].metric("Gap, plain", f"{baseline['gap (train − validation)']:.1%}", help="training accuracy minus validation accuracy at the last epoch")
+metrics[3].metric("Gap, augmented", f"{augmented['gap (train − validation)']:.1%}", delta=f"{augmented['gap (train − validation)'] - baseline['gap (train − validation)']:+.1%}" if len(summary) > 1 else None, delta_color="inverse")
+
+left, right = st.columns(2)
+with left:
+    ui.chart(plots.validation_accuracy_curves(runs))
+    ui.notice("the plain network's thin training line hits 100% early while its thick validation line stops climbing; augmentation keeps the training task hard enough that learning goes on.")
+with right:
+    ui.chart(plots.gap_curves(runs))
+    ui.notice("the gap is how much the network knows about its own training images that does not carry over to new ones; sensible augmentation keeps it smaller.")
+
+
+def summary_table(frame: pd.DataFrame):
+    percent = [column for column in frame.columns if "accuracy" in column or column.startswith("gap")]
+    return frame.style.format({**{column: "{:.1%}" for column in percent}, "final validation loss": "{:.3f}", "seconds": "{:.1f}"})
+
+
+st.dataframe(summary_table(summary), hide_index=True, width="stretch")
+ui.notice("accuracy is measured on the images without any augmentation, in inference mode: the random layers only act while training.")
+
+left, right = st.columns(2)
+with left:
+    ui.chart(training_plots.loss_curves(runs))
+    ui.notice("solid lines are the plain run, dotted the augmented one. A validation loss that turns upward while the training loss keeps falling is memorising; augmentation delays that turn.")
+with right:
+    ui.chart(plots.per_class_accuracy([(run.label, run.per_class_val_accuracy) for run in result.runs], result.class_names))
+    ui.notice("which classes gain (or lose) from the augmentation you chose.")
+
+# ---- 3. when augmentation hurts ----
+st.header("3 · A wrong augmentation: mirroring digits")
+st.markdown(
+    "An augmentation must not change what the label means. A 2 or a 5 mirrored left to right is no longer a "
+    "digit anyone writes, yet it keeps its label, so the network spends effort on shapes it will never meet and "
+    "learns that the direction of a stroke does not matter, which is exactly what tells a 2 from a 5 apart. "
+    "For photos of clothes a mirror is harmless (a shoe pointing left is still a shoe); for writing it is not."
+)
+originals, mirrored, labels = augmentation.mirrored_examples()
+ui.chart(plots.mirror_figure(originals, mirrored, labels))
+ui.notice("the bottom row is what a horizontal flip feeds the network half of the time, still with the labels of the top row.")
+
+wrong_config = augmentation.wrong_augmentation(config)
+measure_key = f"{PREFIX}.measure_wrong"
+if st.button("▶ Measure the harm: train the same network with only a left-right mirror", key=f"{PREFIX}.measure_button"):
+    st.session_state[measure_key] = True
+if st.session_state.get(measure_key):
+    wrong = ui.run_experiment(augmentation, wrong_config)
+    if wrong is not None:
+        wrong_runs = [(run.label, run.history.epochs) for run in wrong.runs]
+        st.dataframe(summary_table(wrong.summary), hide_index=True, width="stretch")
+        left, right = st.columns(2)
+        with left:
+            ui.chart(plots.validation_accuracy_curves(wrong_runs), key="wrong_curves")
+            ui.notice("with digits the mirrored run ends below the plain one: the flip added variety of the wrong kind.")
+        with right:
+            ui.chart(plots.per_class_accuracy([(run.label, run.per_class_val_accuracy) for run in wrong.runs], wrong.class_names), key="wrong_classes")
+            ui.notice("look for the digits whose mirror image resembles another digit or none at all (2, 3, 5, 7 for a start).")
