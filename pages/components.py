@@ -24,7 +24,23 @@ def result_store() -> ResultStore:
     return ResultStore(caps.cached_results, caps.concurrent_trainings)
 
 
+def ensure_app_navigation() -> None:
+    """Make a deep link on a fresh server go through app.py's grouped navigation.
+
+    Until app.py has called st.navigation once in a server process, Streamlit
+    treats the folder named pages/ as an old-style page directory and runs the
+    requested page file alone (flat navigation, no sidebar badge). Leave that
+    mode and rerun, so that app.py runs and routes to the same page by its URL.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def lab_header(title: str, intro: str) -> None:
+    ensure_app_navigation()
     st.title(title)
     st.markdown(intro)
 

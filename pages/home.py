@@ -3,7 +3,9 @@
 import streamlit as st
 
 from pages.catalog import available
+from pages.components import ensure_app_navigation
 
+ensure_app_navigation()
 st.title("🧠 Deep learning, live")
 st.markdown(
     "Every figure in this app comes from a real Keras model trained while you watch, on this machine. "

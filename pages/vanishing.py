@@ -47,7 +47,7 @@ if result is None:
     st.stop()
 
 pinned_config = st.session_state.get(f"{PREFIX}.pinned")
-pin, unpin, _ = st.columns([1, 1, 3])
+pin, unpin, _ = st.columns([2, 2, 3])
 if pin.button("📌 Pin this run for comparison", width="stretch"):
     st.session_state[f"{PREFIX}.pinned"] = pinned_config = config
 if pinned_config is not None and unpin.button("✖ Clear the pinned run", width="stretch"):

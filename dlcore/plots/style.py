@@ -45,13 +45,15 @@ def apply_layout(figure: go.Figure, title: str, x_title: str, y_title: str, heig
         title=dict(text=title, x=0.0, xanchor="left", font=dict(size=17)),
         font=dict(size=14),
         height=height,
-        margin=dict(l=70, r=20, t=70, b=60),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
+        margin=dict(l=70, r=20, t=60, b=60),
+        legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0.0),
         template="plotly_white",
         hovermode="closest",
     )
     figure.update_xaxes(title_text=x_title)
     figure.update_yaxes(title_text=y_title)
+    if any(trace.showlegend is not False and trace.name for trace in figure.data) and len(figure.data) > 1:
+        figure.update_layout(height=height + 40, margin=dict(b=110))  # room for the legend under the x axis
     return figure
 
 

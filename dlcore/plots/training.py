@@ -98,7 +98,7 @@ def loss_curves(runs: list[tuple[str, pd.DataFrame]], metric: str = "loss", dive
                     y=values,
                     mode="lines",
                     name=f"{'train' if split == 'train' else 'validation'} · {label}",
-                    line=dict(color=color, dash=dash, width=3),
+                    line=dict(color=color, dash=dash, width=5 if split == "train" else 2.5),  # both stay visible where they coincide
                     hovertemplate=f"epoch %{{x}}<br>{metric} %{{y:.4f}}<extra>%{{fullData.name}}</extra>",
                 )
             )
@@ -149,10 +149,11 @@ def flat_fraction_by_layer(layer_names: tuple[str, ...], at_start: np.ndarray, a
     colors = layer_colors(2)
     figure = go.Figure(
         [
-            go.Bar(x=labels, y=at_start, name="before training", marker_color=colors[0]),
-            go.Bar(x=labels, y=at_end, name="after training", marker_color=colors[1]),
+            go.Bar(x=labels, y=at_start, name="before training", marker_color=colors[0], text=[f"{v:.0%}" for v in at_start], textposition="outside"),
+            go.Bar(x=labels, y=at_end, name="after training", marker_color=colors[1], text=[f"{v:.0%}" for v in at_end], textposition="outside"),
         ]
     )
     apply_layout(figure, "Saturated (flat) units per layer", "hidden layer", "share with slope < 10% of max", height=320)
-    figure.update_yaxes(range=[0, 1], tickformat=".0%")
+    figure.update_yaxes(range=[0, 1.1], tickformat=".0%")
+    figure.update_layout(uniformtext=dict(minsize=9, mode="hide"))
     return figure
