@@ -12,12 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlcore import data, engine
+from dlcore import data, engine, limits
 from dlcore.choices import ACTIVATIONS, CLIPPING_LABELS, INITIALIZER_LABELS, OPTIMIZER_LABELS, make_optimizer
 from dlcore.models import MLPSpec, build_mlp
 
 PAGE = "pages/vanishing.py"
-MAX_HIDDEN_LAYERS = 40
 FLAT_SLOPE_FRACTION = 0.1  # an activation is "flat" where its slope is under 10% of its maximum
 
 
@@ -40,17 +39,19 @@ class Config:
     seed: int = 0
 
     def validate(self) -> Config:
+        caps = limits.current()
         checks = [
             (self.dataset in data.DATASETS, f"dataset must be one of {data.DATASETS}"),
-            (1 <= self.num_hidden_layers <= MAX_HIDDEN_LAYERS, f"num_hidden_layers must be 1..{MAX_HIDDEN_LAYERS}"),
-            (1 <= self.units <= 256, "units must be 1..256"),
+            (1 <= self.num_hidden_layers <= caps.max_hidden_layers, f"num_hidden_layers must be 1..{caps.max_hidden_layers}"),
+            (1 <= self.units <= caps.max_units, f"units must be 1..{caps.max_units}"),
+            (10 <= self.num_samples <= caps.max_samples, f"num_samples must be 10..{caps.max_samples}"),
             (self.activation in ACTIVATIONS, f"activation must be one of {tuple(ACTIVATIONS)}"),
             (self.initializer in INITIALIZER_LABELS, f"initializer must be one of {tuple(INITIALIZER_LABELS)}"),
             (self.clipping in CLIPPING_LABELS, f"clipping must be one of {tuple(CLIPPING_LABELS)}"),
             (self.clip_threshold > 0, "clip_threshold must be positive"),
             (self.optimizer in OPTIMIZER_LABELS, f"optimizer must be one of {tuple(OPTIMIZER_LABELS)}"),
             (0 < self.learning_rate <= 10, "learning_rate must be in (0, 10]"),
-            (1 <= self.epochs <= 500, "epochs must be 1..500"),
+            (1 <= self.epochs <= caps.max_epochs, f"epochs must be 1..{caps.max_epochs}"),
             (self.batch_size >= 0, "batch_size must be >= 0 (0 = full batch)"),
         ]
         for ok, message in checks:
