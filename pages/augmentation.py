@@ -84,7 +84,7 @@ ui.notice(
 
 # ---- 2. the effect on a small training set ----
 st.header("2 · The same CNN with and without augmentation")
-result = ui.run_experiment(augmentation, config, live_figure=lambda table: training_plots.loss_curves([("current run", table)], metric="accuracy"))
+result = ui.run_experiment(augmentation, config, live_figure=plots.live_accuracy)
 if result is None:
     st.stop()
 if result.dataset_note:
@@ -144,10 +144,14 @@ ui.notice("the bottom row is what a horizontal flip feeds the network half of th
 
 wrong_config = augmentation.wrong_augmentation(config)
 measure_key = f"{PREFIX}.measure_wrong"
-if st.button("▶ Measure the harm: train the same network with only a left-right mirror", key=f"{PREFIX}.measure_button"):
-    st.session_state[measure_key] = True
+st.button(
+    "▶ Measure the harm: train the same network with only a left-right mirror",
+    key=f"{PREFIX}.measure_button",
+    on_click=ui.apply_preset,
+    args=(PREFIX, {"measure_wrong": True}),  # a callback, so the request survives any rerun
+)
 if st.session_state.get(measure_key):
-    wrong = ui.run_experiment(augmentation, wrong_config)
+    wrong = ui.run_experiment(augmentation, wrong_config, live_figure=plots.live_accuracy)
     if wrong is not None:
         wrong_runs = [(run.label, run.history.epochs) for run in wrong.runs]
         st.dataframe(summary_table(wrong.summary), hide_index=True, width="stretch")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dlcore.plots.style import RUN_DASHES, SERIES_COLORS, VALIDATION_COLOR, apply_layout
+from dlcore.plots.style import RUN_DASHES, SERIES_COLORS, TRAIN_COLOR, VALIDATION_COLOR, apply_layout
 
 PAD = 2  # pixels of white between tiles (in the tiles' own pixels)
 
@@ -30,8 +30,8 @@ def mosaic(tiles: list[np.ndarray], columns: int) -> tuple[np.ndarray, int, int]
 
 
 def _image_figure(canvas: np.ndarray, title: str, height: int) -> go.Figure:
-    figure = go.Figure(go.Image(z=canvas, hoverinfo="skip"))
-    apply_layout(figure, title, "", "", height=height)
+    figure = apply_layout(go.Figure(), title, "", "", height=height)  # before adding the image: go.Image has no legend entry
+    figure.add_trace(go.Image(z=canvas, hoverinfo="skip"))
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False, scaleanchor="x")
     figure.update_layout(margin=dict(l=10, r=10, t=60, b=10), showlegend=False)
@@ -84,7 +84,6 @@ def validation_accuracy_curves(runs: list[tuple[str, pd.DataFrame]]) -> go.Figur
         figure.add_trace(go.Scatter(x=epochs["epoch"], y=epochs["train_accuracy"], mode="lines", name=f"train · {label}", line=dict(color=color, dash=dash, width=1.5), opacity=0.45, hovertemplate="epoch %{x}<br>accuracy %{y:.1%}<extra>%{fullData.name}</extra>"))
     apply_layout(figure, "Accuracy on unseen images (thick) and on the training images (thin)", "epoch", "accuracy (fraction correct)", height=420)
     figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
-    figure.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0.0), margin=dict(b=110))
     return figure
 
 
@@ -97,5 +96,25 @@ def per_class_accuracy(runs: list[tuple[str, np.ndarray]], class_names: tuple[st
         ]
     )
     apply_layout(figure, "Validation accuracy per class", "class (true label)", "accuracy (fraction correct)", height=360)
+    figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
+    return figure
+
+
+def live_accuracy(epochs: pd.DataFrame) -> go.Figure:
+    """Train and validation accuracy of the run in progress, with each epoch's duration on hover."""
+    figure = go.Figure()
+    for split, color, name in (("train", TRAIN_COLOR, "train"), ("val", VALIDATION_COLOR, "validation")):
+        figure.add_trace(
+            go.Scatter(
+                x=epochs["epoch"],
+                y=epochs[f"{split}_accuracy"],
+                customdata=epochs["seconds"],
+                mode="lines",
+                name=name,
+                line=dict(color=color, width=3),
+                hovertemplate="epoch %{x}<br>accuracy %{y:.1%}<br>epoch took %{customdata:.3f} s<extra>%{fullData.name}</extra>",
+            )
+        )
+    apply_layout(figure, "Training in progress: accuracy so far", "epoch", "accuracy (fraction correct)")
     figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
     return figure
