@@ -19,6 +19,7 @@ def _infos(app) -> str:
 def test_page_at_the_controls_extremes(offline):
     app = open_page(PAGE)
     assert_clean(app, min_charts=5)
+    assert not any(app.query_params.values())  # every widget shows its default (a default outside a widget's options would land in the URL)
     highest = dict(flip="horizontal_and_vertical", rotation_degrees=180.0, zoom=0.5, translation=0.5, contrast=0.9, cutout=1.0, noise_std=0.5)
     lowest_training = dict(dataset="mnist", train_size=20, epochs=1, filters=32, learning_rate=0.1, batch_size=1, seed=10_000)
     for field, value in {**highest, **lowest_training}.items():
