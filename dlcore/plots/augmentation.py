@@ -29,7 +29,9 @@ def mosaic(tiles: list[np.ndarray], columns: int) -> tuple[np.ndarray, int, int]
     return (canvas * 255).round().astype(np.uint8), height, width
 
 
-def _image_figure(canvas: np.ndarray, title: str, height: int) -> go.Figure:
+def _image_figure(canvas: np.ndarray, title: str, width_px: int = 900) -> go.Figure:
+    """The mosaic as one image, the figure as tall as its aspect ratio needs at about `width_px` wide."""
+    height = int(np.clip(80 + width_px * canvas.shape[0] / canvas.shape[1], 200, 560))
     figure = apply_layout(go.Figure(), title, "", "", height=height)  # before adding the image: go.Image has no legend entry
     figure.add_trace(go.Image(z=canvas, hoverinfo="skip"))
     figure.update_xaxes(visible=False)
@@ -41,7 +43,7 @@ def _image_figure(canvas: np.ndarray, title: str, height: int) -> go.Figure:
 def augmentation_grid(original: np.ndarray, variants: np.ndarray, caption: str, columns: int = 6) -> go.Figure:
     """The original (top left, framed in orange) and its augmented variants."""
     canvas, height, width = mosaic([original, *variants], columns)
-    figure = _image_figure(canvas, f"One image, {len(variants)} random augmentations · {caption}", height=420)
+    figure = _image_figure(canvas, f"One image, {len(variants)} random augmentations · {caption}")
     figure.add_shape(type="rect", x0=PAD - 1.5, y0=PAD - 1.5, x1=PAD + width + 0.5, y1=PAD + height + 0.5, line=dict(color=VALIDATION_COLOR, width=3))
     figure.add_annotation(x=PAD + width / 2, y=PAD + height, yanchor="top", text="original", showarrow=False, font=dict(color=VALIDATION_COLOR, size=13), bgcolor="white")
     return figure
@@ -50,8 +52,7 @@ def augmentation_grid(original: np.ndarray, variants: np.ndarray, caption: str, 
 def mirror_figure(originals: np.ndarray, mirrored: np.ndarray, labels: tuple[str, ...]) -> go.Figure:
     """Top row: digits as written; bottom row: the same digits mirrored left to right, still labelled the same."""
     canvas, height, width = mosaic([*originals, *mirrored], len(originals))
-    figure = _image_figure(canvas, "Top: digits as written · bottom: mirrored, but still labelled " + ", ".join(labels), height=330)
-    return figure
+    return _image_figure(canvas, "Top: digits as written · bottom: mirrored, but still labelled " + ", ".join(labels), width_px=450)
 
 
 def gap_curves(runs: list[tuple[str, pd.DataFrame]]) -> go.Figure:
