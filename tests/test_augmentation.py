@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from dlcore import engine, images
+from dlcore import engine, images, limits
 from dlcore.choices import make_optimizer
 from dlcore.device import tf
 from dlcore.experiments import augmentation
@@ -151,3 +151,11 @@ def test_engine_evaluation_uses_clean_images():
     probabilities = engine.predict(augmentation.build_model(config, x.shape[1:], 10, augment=False), x, "multiclass")
     expected = -np.mean(np.log(probabilities[np.arange(20), y]))
     assert float(loss) == pytest.approx(expected, rel=1e-4)
+
+
+def test_hosted_mode_caps_epochs(monkeypatch):
+    monkeypatch.setenv("DLTEACH_HOSTED", "1")
+    hosted_cap = limits.current().max_epochs
+    augmentation.Config(epochs=hosted_cap).validate()
+    with pytest.raises(ValueError, match="epochs"):
+        augmentation.Config(epochs=hosted_cap + 1).validate()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dlcore import engine, images
+from dlcore import engine, images, limits
 from dlcore.choices import make_optimizer
 from dlcore.device import seeds_for, tf
 from dlcore.models import CNNSpec, build_small_cnn
@@ -72,12 +72,13 @@ class Config:
     seed: int = 0
 
     def validate(self) -> Config:
+        max_epochs = min(MAX_EPOCHS, limits.current().max_epochs)  # hosted mode trains less
         _check(
             [
                 (self.dataset in images.IMAGE_DATASETS, f"dataset must be one of {tuple(images.IMAGE_DATASETS)}"),
                 (20 <= self.train_size <= MAX_TRAIN_SIZE, f"train_size must be 20..{MAX_TRAIN_SIZE}"),
                 (1 <= self.filters <= 64, "filters must be 1..64"),
-                (1 <= self.epochs <= MAX_EPOCHS, f"epochs must be 1..{MAX_EPOCHS}"),
+                (1 <= self.epochs <= max_epochs, f"epochs must be 1..{max_epochs}"),
                 (0 < self.learning_rate <= 1.0, "learning_rate must be in (0, 1]"),
                 (self.batch_size >= 0, "batch_size must be >= 0 (0 = full batch)"),
             ]
