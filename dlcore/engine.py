@@ -201,30 +201,41 @@ def flat_parameters(variables):
 
 
 def _compile_epoch(step: Step, batch_size: int, record_parameters: bool):
-    @tf.function
+    """One epoch as one graph: an explicit tf.while_loop over the batches.
+
+    Written as an explicit loop (no AutoGraph conversion), so what runs in the
+    graph is exactly what you read here.
+    """
+
     def run_epoch(x, y, order, x_val, y_val):
         count = tf.shape(order)[0]
         num_batches = (count + batch_size - 1) // batch_size
-        scalars = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
-        norms = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
-        parameters = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
-        finite = tf.constant(True)
-        for index in tf.range(num_batches):
+
+        def keep_going(index, finite, *arrays):
+            return tf.logical_and(index < num_batches, finite)
+
+        def one_step(index, finite, scalars, norms, parameters):
             batch = order[index * batch_size : tf.minimum((index + 1) * batch_size, count)]
             step_scalars, step_norms, finite = step.train(tf.gather(x, batch), tf.gather(y, batch))
-            scalars = scalars.write(index, step_scalars)
-            norms = norms.write(index, step_norms)
             if record_parameters:
                 parameters = parameters.write(index, flat_parameters(step.variables))
-            if not finite:
-                break
+            return index + 1, finite, scalars.write(index, step_scalars), norms.write(index, step_norms), parameters
+
+        start = (
+            tf.constant(0),
+            tf.constant(True),
+            tf.TensorArray(tf.float32, size=0, dynamic_size=True),
+            tf.TensorArray(tf.float32, size=0, dynamic_size=True),
+            tf.TensorArray(tf.float32, size=0, dynamic_size=True),
+        )
+        _, finite, scalars, norms, parameters = tf.while_loop(keep_going, one_step, start)
         train_metrics = tf.stack(step.evaluate(x, y))
         val_metrics = tf.stack(step.evaluate(x_val, y_val))
         weight_norm = tf.sqrt(tf.add_n([tf.reduce_sum(tf.square(k)) for k in step.kernels]))
         recorded = parameters.stack() if record_parameters else tf.zeros([0, 0])
         return scalars.stack(), norms.stack(), finite, train_metrics, val_metrics, weight_norm, recorded
 
-    return run_epoch
+    return tf.function(run_epoch, autograph=False)
 
 
 def _activation_sampler(model, sample):

@@ -175,13 +175,14 @@ def run_experiment(experiment, config, live_figure=None):
         return None
     bar = st.progress(0.0, text="Building the model and compiling the training loop…")
     live = st.empty()
-    last_draw = [0.0]
+    last_draw = [0.0, 0]  # time of the last live draw, number of draws
 
     def progress(info):
         bar.progress(info.fraction, text=info.message)
         table = getattr(info, "epochs_table", None)
         if live_figure is not None and table is not None and time.perf_counter() - last_draw[0] > 0.8:
-            live.plotly_chart(live_figure(table), width="stretch")
+            last_draw[1] += 1  # a fresh key per draw: two identical figures in one run must not collide
+            live.plotly_chart(live_figure(table), width="stretch", key=f"{experiment.__name__}.live.{last_draw[1]}")
             last_draw[0] = time.perf_counter()
 
     try:

@@ -52,7 +52,7 @@ def apply_layout(figure: go.Figure, title: str, x_title: str, y_title: str, heig
     )
     figure.update_xaxes(title_text=x_title)
     figure.update_yaxes(title_text=y_title)
-    if any(trace.showlegend is not False and trace.name for trace in figure.data) and len(figure.data) > 1:
+    if len(figure.data) > 1 and any(getattr(trace, "showlegend", None) is not False and getattr(trace, "name", None) for trace in figure.data):
         figure.update_layout(height=height + 40, margin=dict(b=110))  # room for the legend under the x axis
     return figure
 
