@@ -82,8 +82,9 @@ class Config:
         bad = [name for name, value in numbers.items() if not isinstance(value, (int, float)) or not math.isfinite(value)]
         if bad:
             raise ValueError(f"{', '.join(bad)} must be finite numbers")
+        if self.hidden_units not in HIDDEN_UNIT_CHOICES:
+            raise ValueError(f"hidden_units must be one of {HIDDEN_UNIT_CHOICES}")
         checks = [
-            (self.hidden_units in HIDDEN_UNIT_CHOICES, f"hidden_units must be one of {HIDDEN_UNIT_CHOICES}"),
             (abs(self.x1) <= INPUT_LIMIT and abs(self.x2) <= INPUT_LIMIT, f"inputs must lie in [-{INPUT_LIMIT:g}, {INPUT_LIMIT:g}]"),
             (0.0 <= self.target <= 1.0, "the target must lie in [0, 1] (the output is a sigmoid)"),
             (0 < self.learning_rate <= 10, "learning_rate must be in (0, 10]"),
