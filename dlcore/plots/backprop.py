@@ -124,7 +124,9 @@ def _add_nodes(figure, positions, parameters, known, target, current_nodes) -> N
         if above:
             figure.add_annotation(x=x, y=y, yshift=40, text=above, showarrow=False, font=dict(size=13, color=FORWARD_COLOR), bgcolor="rgba(255,255,255,0.88)")
         if below:
-            figure.add_annotation(x=x, y=y, yshift=-34, yanchor="top", text=below, showarrow=False, font=dict(size=13), bgcolor="rgba(255,255,255,0.88)")
+            # hidden units: start the text at the node's left edge so it clears the input-edge labels on its left
+            anchor = dict(xanchor="left", xshift=-22, align="left") if name.startswith("h") else {}
+            figure.add_annotation(x=x, y=y, yshift=-34, yanchor="top", text=below, showarrow=False, font=dict(size=13), bgcolor="rgba(255,255,255,0.88)", **anchor)
 
 
 def _add_legend_entries(figure) -> None:
