@@ -1,0 +1,269 @@
+"""Lab sheet: activation functions: the gallery, why a network needs one, and why ReLU won."""
+
+import dataclasses
+
+import numpy as np
+import streamlit as st
+
+from dlcore.activation_functions import GALLERY
+from dlcore.choices import ACTIVATION_LABELS
+from dlcore.experiments import activations as lab
+from dlcore.plots import activations as plots
+from pages import components as ui
+
+PREFIX = "activations"
+LEARNING_RATES = tuple(rate for rate in ui.LEARNING_RATES if rate <= 1.0)
+
+ui.lab_header(
+    "📈 Activation functions",
+    "A neuron adds up its weighted inputs and then bends the sum with an **activation function**. That bend is "
+    "the whole point: without it, stacking layers buys nothing, because a chain of linear maps is itself one "
+    "linear map. Below, look at the usual functions and how steep they are, prove the linear collapse on a "
+    "trained network, and measure three reasons why ReLU pushed sigmoid out of hidden layers.",
+)
+TAB_NAMES = ["① Gallery", "② Why non-linear?", "③ Why ReLU?", "④ Maxout", "⑤ Live training"]
+
+
+def settings(prefix: str, defaults):
+    """Session-state backed config for one experiment of this page (widgets keyed '<prefix>.<field>')."""
+    ui.init_state(prefix, defaults)
+    return ui.config_from_state(prefix, type(defaults))
+
+
+def choose(label: str, options, key: str, labels: dict | None = None):
+    st.selectbox(label, options, key=key, format_func=(labels or {}).get if labels else str)
+
+
+def learning_rate(key: str):
+    st.select_slider("Learning rate", LEARNING_RATES, key=key, format_func=lambda v: f"{v:g}")
+
+
+def bump(key: str) -> None:
+    st.session_state[key] = st.session_state.get(key, 0) + 1
+
+
+def gallery_part():
+    gp = f"{PREFIX}.gallery"
+    settings(gp, lab.GalleryConfig())
+    chosen, sliders = st.columns([2, 3])
+    chosen.multiselect("Functions to overlay", tuple(GALLERY), key=f"{gp}.names", format_func=lambda name: GALLERY[name].label)
+    with sliders:
+        a, b, c, d = st.columns(4)
+        a.slider("Leaky slope a", 0.01, 0.5, step=0.01, key=f"{gp}.leaky_slope")
+        b.slider("ELU α", 0.1, 2.0, step=0.1, key=f"{gp}.elu_alpha")
+        c.slider("Maxout pieces k", 2, 6, key=f"{gp}.maxout_pieces")
+        d.slider("x range ±", 2.0, 10.0, step=1.0, key=f"{gp}.x_limit")
+    config = dataclasses.replace(settings(gp, lab.GalleryConfig()), names=tuple(st.session_state[f"{gp}.names"]))
+    result = lab.gallery(config)
+    if not result.curves:
+        st.info("Pick at least one function to draw.")
+    else:
+        ui.chart(plots.gallery_figure(result))
+        ui.notice(
+            "the dotted line is the slope that backpropagation multiplies by. Shaded stretches are **saturated** (slope under "
+            "10% of the function's steepest): a unit living there passes almost no gradient back. ReLU's slope is exactly 1 "
+            "for every positive input; sigmoid's never exceeds 0.25."
+        )
+        for row in range(0, len(result.curves), 2):
+            for column, curve in zip(st.columns(2), result.curves[row : row + 2]):
+                with column.container(border=True):
+                    st.markdown(f"**{curve.label}**: {curve.note}.")
+                    st.latex(curve.latex)
+                    st.caption(f"Steepest slope on this range: **{curve.peak_slope:.4g}** at x = {curve.peak_x:.2f}.")
+                    if curve.name == "sigmoid":
+                        st.page_link("pages/vanishing.py", label="0.25 per layer, twenty layers deep: see vanishing gradients", icon="📉")
+
+
+def nonlinear_part():
+    nlp = f"{PREFIX}.nonlinear"
+    settings(nlp, lab.NonLinearityConfig())
+    st.markdown(
+        "Train the **same** network twice: same depth, width, seed and data, once with no activation (the identity) and "
+        "once with a real non-linearity. Then multiply the linear network's weight matrices together."
+    )
+    with st.form(f"{nlp}.form"):
+        cols = st.columns(4)
+        with cols[0]:
+            choose("Data set", lab.BOUNDARY_DATASETS, f"{nlp}.dataset")
+            choose("Non-linear activation", lab.TRAINABLE_ACTIVATIONS, f"{nlp}.activation", ACTIVATION_LABELS)
+        cols[1].slider("Hidden layers", 1, 10, key=f"{nlp}.num_hidden_layers")
+        cols[1].slider("Units per layer", 2, 64, key=f"{nlp}.units")
+        cols[2].slider("Epochs", 5, 300, step=5, key=f"{nlp}.epochs")
+        with cols[2]:
+            learning_rate(f"{nlp}.learning_rate")
+        cols[3].slider("Noise", 0.0, 0.6, step=0.05, key=f"{nlp}.noise")
+        cols[3].number_input("Seed", 0, 10_000, step=1, key=f"{nlp}.seed")
+        st.form_submit_button("▶ Train both networks", type="primary")
+    config = settings(nlp, lab.NonLinearityConfig())
+    result = ui.run_experiment(lab, config)
+    if result is not None:
+        left, right = st.columns(2)
+        collapse = result.collapse
+        with left:
+            title = f"Identity activation · validation accuracy {result.linear.val_accuracy:.1%}"
+            line = (collapse.weight[:, 0], float(collapse.bias[0]))
+            ui.chart(plots.decision_boundary(result.linear, result.x_train, result.y_train, title, line=line))
+        with right:
+            title = f"{ACTIVATION_LABELS[config.activation]} · validation accuracy {result.nonlinear.val_accuracy:.1%}"
+            ui.chart(plots.decision_boundary(result.nonlinear, result.x_train, result.y_train, title))
+        ui.notice(
+            f"however deep, the identity network's boundary is one straight line: {config.num_hidden_layers} hidden layers of "
+            f"{config.units} units did not help. The dashed yellow line is computed from the weights alone and lies on top of it."
+        )
+        for message in (result.linear.divergence, result.nonlinear.divergence):
+            if message:
+                st.warning(f"💥 {message} Lower the learning rate.")
+        st.subheader("The linear collapse, from the trained weights")
+        shapes = " · ".join(f"W_{i + 1}\\,({r}\\times{c})" for i, (r, c) in enumerate(collapse.layer_shapes))
+        st.latex(rf"W = {shapes} = \begin{{pmatrix}} {collapse.weight[0, 0]:.4f} \\ {collapse.weight[1, 0]:.4f} \end{{pmatrix}}, \qquad b = {collapse.bias[0]:.4f}")
+        cols = st.columns(3)
+        cols[0].metric("Largest |network − x·W − b|", f"{collapse.max_abs_difference:.2e}")
+        cols[1].metric("Largest |network output|", f"{collapse.output_scale:.3g}")
+        cols[2].metric("Relative difference", f"{collapse.relative_difference:.1e}", help="float32 carries about 7 significant digits (machine epsilon 1.2e-7)")
+        ui.notice(
+            f"{len(collapse.layer_shapes)} weight matrices and their biases fold into **one** 2×1 matrix and one number. The "
+            "single map reproduces the network's logit on every training and grid point to float32 precision: without an "
+            "activation, the deep network *is* logistic regression."
+        )
+
+
+def relu_part():
+    rp = f"{PREFIX}.relu"
+    st.markdown("Three measured reasons, each on real networks trained or timed just now.")
+    cost_config = settings(f"{rp}.cost", lab.CostConfig())
+    gradient_config = settings(f"{rp}.gradient", lab.GradientConfig())
+    sparsity_config = settings(f"{rp}.sparsity", lab.SparsityConfig())
+    cost = ui.run_experiment(lab, cost_config)
+    gradients = ui.run_experiment(lab, gradient_config)
+    sparsity = ui.run_experiment(lab, sparsity_config)
+    if any(part is None for part in (cost, gradients, sparsity)):
+        return
+    element = cost.elementwise.set_index("activation")["ms"]
+    norms = {name: h.initial_gradient_norms for name, h in gradients.histories.items()}
+    sweep = sparsity.sweep
+    cols = st.columns(3)
+    cols[0].metric("1 · Cost: sigmoid ÷ ReLU time", f"{element['sigmoid'] / element['relu']:.2f}×", help="The activation and its slope alone, on a million numbers")
+    ratio = {name: n[0] / n[-1] for name, n in norms.items()}
+    cols[1].metric("2 · First ÷ last layer gradient: sigmoid | ReLU", f"{ratio['sigmoid']:.1e} | {ratio['relu']:.2g}", help="At the first update of the deep networks below")
+    cols[2].metric("3 · Exactly-zero ReLU outputs", f"{sweep['zero_fraction'].median():.0%}", help="Median over the learning-rate sweep, after training")
+
+    st.subheader("1 · Cost: is ReLU cheaper to compute?")
+    left, right = st.columns([3, 2])
+    with left:
+        ui.chart(plots.cost_figure(cost.passes))
+    with right:
+        st.markdown(
+            f"**The activation alone** (value and slope of {cost.elementwise_size:,} numbers): sigmoid "
+            f"{element['sigmoid']:.2f} ms, ReLU {element['relu']:.2f} ms on {cost.device}. ReLU needs one comparison; "
+            "sigmoid needs an exponential and a division."
+        )
+        st.button("⏱ Measure again", on_click=bump, args=(f"{rp}.cost.trial",))
+    ui.notice(
+        "**honest caveat:** in a whole forward + backward pass the matrix products and the per-call overhead dominate, so on "
+        "small networks the two lines nearly coincide; the saving shows on the activation itself and matters on big models. "
+        "Timings are live and vary with machine load."
+    )
+
+    st.subheader("2 · Gradients: does the signal reach the first layer?")
+    cols = st.columns([1, 2, 2])
+    cols[0].slider("Hidden layers", 2, 30, key=f"{rp}.gradient.num_hidden_layers")
+    cols[0].slider("Epochs", 1, 60, key=f"{rp}.gradient.epochs")
+    with cols[1]:
+        ui.chart(plots.gradient_through_layers(gradients.histories))
+    with cols[2]:
+        ui.chart(plots.loss_comparison(gradients.histories))
+    ui.notice(
+        "each sigmoid layer multiplies the gradient by at most 0.25, so it shrinks by orders of magnitude toward the input "
+        "and the loss (solid sigmoid, dotted ReLU) hardly moves; ReLU passes a slope of exactly 1 and keeps the line flat."
+    )
+
+    st.subheader("3 · Sparsity and dead units")
+    cols = st.columns([1, 2, 2])
+    cols[0].radio("Optimizer", ("sgd", "adam"), key=f"{rp}.sparsity.optimizer", horizontal=True)
+    shown = cols[0].select_slider("Learning rate shown per layer", lab.SWEEP_LEARNING_RATES, value=0.1, key=f"{rp}.shown_rate", format_func=lambda v: f"{v:g}")
+    with cols[1]:
+        ui.chart(plots.zero_fraction_by_layer(sparsity.layers[sparsity.layers["learning_rate"] == shown], shown))
+    with cols[2]:
+        ui.chart(plots.dead_units_vs_learning_rate(sweep))
+    ui.notice(
+        "about half of all ReLU outputs are exactly zero: a sparse code that costs nothing. The price: a unit that is zero for "
+        "**every** training input (dead, ✕) gets no gradient and never recovers, and large learning rates kill many."
+    )
+
+
+def maxout_part():
+    mp = f"{PREFIX}.maxout"
+    settings(mp, lab.MaxoutConfig())
+    st.markdown(
+        "A **Maxout** unit computes k linear functions of its input and outputs the largest. It learns its own "
+        "activation shape: ReLU is the special case max(0, x). Here two Keras `Maxout` layers learn a 2-D data set."
+    )
+    with st.form(f"{mp}.form"):
+        cols = st.columns(4)
+        with cols[0]:
+            choose("Data set", lab.BOUNDARY_DATASETS, f"{mp}.dataset")
+        cols[1].slider("Pieces per unit k", 2, 6, key=f"{mp}.pieces")
+        cols[1].slider("Units per Maxout layer", 1, 16, key=f"{mp}.units")
+        cols[2].slider("Epochs", 5, 300, step=5, key=f"{mp}.epochs")
+        with cols[3]:
+            learning_rate(f"{mp}.learning_rate")
+        st.form_submit_button("▶ Train the Maxout network", type="primary")
+    config = settings(mp, lab.MaxoutConfig())
+    result = ui.run_experiment(lab, config)
+    if result is not None:
+        unit = st.slider("Unit of the first Maxout layer to inspect", 0, config.units - 1, 0, key=f"{mp}.unit") if config.units > 1 else 0
+        grid_pieces, positions, slice_pieces, x2 = lab.maxout_unit_views(result, unit)
+        left, right = st.columns(2)
+        with left:
+            title = f"{config.units} units × {config.pieces} pieces, two layers · validation {result.boundary.val_accuracy:.1%}"
+            ui.chart(plots.decision_boundary(result.boundary, result.x_train, result.y_train, title))
+        with right:
+            ui.chart(plots.maxout_unit_map(result, unit, grid_pieces))
+        ui.chart(plots.maxout_unit_slice(positions, slice_pieces, x2, unit, height=400))
+        ui.notice(
+            "each coloured region of the plane is where one learned piece wins; the unit is linear inside a region and bends "
+            "along the borders. On any line (right) it is a convex, piecewise-linear function: a learned activation."
+        )
+
+
+def live_part():
+    lp = f"{PREFIX}.live"
+    settings(lp, lab.LiveConfig())
+    st.markdown("Watch the decision boundary form while the network trains, for any activation. Snapshots are taken from the training loop's progress callback.")
+    with st.form(f"{lp}.form"):
+        cols = st.columns(4)
+        with cols[0]:
+            choose("Data set", lab.BOUNDARY_DATASETS, f"{lp}.dataset")
+            choose("Activation", tuple(ACTIVATION_LABELS), f"{lp}.activation", ACTIVATION_LABELS)
+        cols[1].slider("Hidden layers", 1, 10, key=f"{lp}.num_hidden_layers")
+        cols[1].slider("Units per layer", 2, 64, key=f"{lp}.units")
+        cols[2].slider("Epochs", 5, 300, step=5, key=f"{lp}.epochs")
+        cols[2].slider("Draw every … epochs", 1, 50, key=f"{lp}.snapshot_every")
+        with cols[3]:
+            learning_rate(f"{lp}.learning_rate")
+            st.number_input("Seed", 0, 10_000, step=1, key=f"{lp}.seed")
+        st.form_submit_button("▶ Train and watch", type="primary")
+    st.button("🔁 Watch it train again", on_click=bump, args=(f"{lp}.trial",))
+    config = settings(lp, lab.LiveConfig())
+    result = ui.run_experiment(lab, config, live_figure=plots.live_boundary)
+    if result is not None:
+        if result.final.divergence:
+            st.warning(f"💥 {result.final.divergence} Lower the learning rate.")
+        left, right = st.columns([3, 2])
+        with left:
+            ui.chart(plots.boundary_animation(result))
+        with right:
+            ui.chart(plots.loss_comparison({ACTIVATION_LABELS[config.activation]: result.final}, metric="accuracy"))
+            st.metric("Final validation accuracy", f"{result.final.val_accuracy:.1%}", help=f"{len(result.snapshot_epochs)} snapshots of {np.size(result.xs) ** 2:,} grid points each")
+        ui.notice(
+            "press ▶ Play or drag the slider: ReLU carves the plane into straight-edged pieces, tanh and sigmoid draw smooth "
+            "curves, and the linear (identity) network never gets past a single straight line."
+        )
+
+
+# Tabs run lazily: only the open tab's experiment trains, so the gallery appears at once.
+PARTS = (gallery_part, nonlinear_part, relu_part, maxout_part, live_part)
+for tab, part in zip(st.tabs(TAB_NAMES, key=f"{PREFIX}.tab", on_change="rerun"), PARTS):
+    with tab:
+        if tab.open:
+            part()
