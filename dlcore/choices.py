@@ -16,6 +16,10 @@ ACTIVATIONS = {
     "relu": "relu",
     "leaky_relu": "leaky_relu",
     "elu": "elu",
+    "gelu": "gelu",
+    "selu": "selu",
+    "silu": "silu",
+    "softplus": "softplus",
     "linear": None,
 }
 
@@ -25,6 +29,10 @@ ACTIVATION_LABELS = {
     "relu": "ReLU",
     "leaky_relu": "Leaky ReLU",
     "elu": "ELU",
+    "gelu": "GELU",
+    "selu": "SELU",
+    "silu": "Swish / SiLU",
+    "softplus": "Softplus",
     "linear": "Linear (identity)",
 }
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
+import scipy.special
 
 from dlcore import data, engine
 from dlcore.choices import ACTIVATIONS, INITIALIZER_LABELS, make_optimizer
@@ -567,6 +568,10 @@ _NUMPY_ACTIVATIONS = {
     "relu": lambda z: np.maximum(z, 0.0),
     "leaky_relu": lambda z: np.where(z > 0, z, 0.2 * z),  # Keras' default negative slope
     "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0.0))),
+    "gelu": lambda z: 0.5 * z * (1.0 + scipy.special.erf(z / np.sqrt(2.0))),  # Keras' exact (erf) form
+    "selu": lambda z: 1.0507009873554805 * np.where(z > 0, z, 1.6732632423543772 * np.expm1(np.minimum(z, 0.0))),
+    "silu": lambda z: z / (1.0 + np.exp(-z)),
+    "softplus": lambda z: np.logaddexp(0.0, z),
     "linear": lambda z: z,
 }
 

@@ -24,6 +24,7 @@ ACTIVATION_COLORS = {
     "gelu": "#e377c2",
     "selu": "#bcbd22",
     "swish": "#d62728",
+    "silu": "#d62728",
     "softplus": "#393b79",
 }
 
