@@ -79,32 +79,32 @@ with tabs[0]:
             ui.chart(
                 plots.paths_on_contour(
                     result.surface, [(label, run.path, color) for label, run, color in runs], gd.PROBLEM_SETTINGS[config.problem].start,
-                    [result.lowest_point], f"Three descents on the loss surface of {gd.PROBLEMS[config.problem].lower()}", "weight w", "bias b",
+                    [result.lowest_point], f"Three descents on the loss surface: {gd.PROBLEMS[config.problem]}", "weight w", "bias b",
                 )
             )
             ui.notice(
                 "batch GD walks a smooth curve straight down the slope but takes only one step per epoch; stochastic takes N "
                 "steps per epoch, each guided by one example, so it zig-zags and keeps jittering near the minimum; mini-batch sits between."
             )
-            table = pd.DataFrame(
-                {
-                    "variant": [label for label, _, _ in runs],
-                    "updates per epoch": [run.updates_per_epoch for _, run, _ in runs],
-                    "updates in all": [run.num_updates for _, run, _ in runs],
-                    "examples processed": [int(run.examples[-1]) for _, run, _ in runs],
-                    "ms per epoch": [1000 * run.seconds_per_epoch for _, run, _ in runs],
-                    "wall time (s)": [run.seconds for _, run, _ in runs],
-                    "final training loss": [run.path_loss[-1] for _, run, _ in runs],
-                }
-            )
-            st.dataframe(table, hide_index=True, width="stretch", column_config={"ms per epoch": st.column_config.NumberColumn(format="%.1f"), "wall time (s)": st.column_config.NumberColumn(format="%.2f"), "final training loss": st.column_config.NumberColumn(format="%.4f")})
-            ui.notice("wall time includes compiling the loop once (the first epoch); ms per epoch leaves it out. Per epoch, stochastic does N small updates and costs the most.")
         with right:
             ui.chart(plots.loss_three_ways(runs))
             ui.notice(
                 "per epoch, stochastic and mini-batch are far ahead: they updated many times while batch updated once. "
                 "Per update, batch is the steadiest (each of its steps used every example). Per example processed, the cheap noisy steps win early."
             )
+        table = pd.DataFrame(
+            {
+                "variant": [label for label, _, _ in runs],
+                "updates per epoch": [run.updates_per_epoch for _, run, _ in runs],
+                "updates in all": [run.num_updates for _, run, _ in runs],
+                "examples processed": [int(run.examples[-1]) for _, run, _ in runs],
+                "ms per epoch": [1000 * run.seconds_per_epoch for _, run, _ in runs],
+                "wall time (s)": [run.seconds for _, run, _ in runs],
+                "final training loss": [run.path_loss[-1] for _, run, _ in runs],
+            }
+        )
+        st.dataframe(table, hide_index=True, width="stretch", column_config={"ms per epoch": st.column_config.NumberColumn(format="%.1f"), "wall time (s)": st.column_config.NumberColumn(format="%.2f"), "final training loss": st.column_config.NumberColumn(format="%.4f")})
+        ui.notice("wall time includes compiling the loop once (the first epoch); ms per epoch leaves it out. Per epoch, stochastic does N small updates and costs the most.")
 
 # ---- part 2 ----
 with tabs[1]:
@@ -198,7 +198,7 @@ with tabs[2]:
 with tabs[3]:
     st.markdown("Do the landscapes tell the truth about real networks? The same optimizers train the same MLP (2 ReLU layers of 16 units), from the same initial weights, on the same data.")
     with st.form(f"{NET}.form"):
-        columns = st.columns(5)
+        columns = st.columns([1, 2, 1, 1, 1])
         columns[0].selectbox("Data set", DATASETS, key=f"{NET}.dataset")
         columns[1].multiselect("Optimizers", gd.OPTIMIZERS, format_func=SHORT_LABELS.get, key=f"{NET}.chosen")
         columns[2].select_slider("Learning rate: SGD, momentum, Nesterov", RACE_RATES, key=f"{NET}.learning_rate", format_func=rate_label)

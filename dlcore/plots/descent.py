@@ -11,9 +11,17 @@ from dlcore.plots.style import DIVERGENCE_COLOR, apply_layout, decimate
 
 MODE_COLORS = {"batch": "#2ca02c", "minibatch": "#9467bd", "stochastic": "#e377c2"}
 OPTIMIZER_COLORS = {"sgd": "#7f7f7f", "momentum": "#1f77b4", "nesterov": "#17becf", "rmsprop": "#bcbd22", "adam": "#d62728", "adagrad": "#9467bd"}
-SURFACE_COLORSCALE = [[0.0, "#ffffff"], [0.35, "#e3eef8"], [1.0, "#7fa9d1"]]
+SURFACE_COLORSCALE = [[0.0, "#ffffff"], [0.5, "#e8f0f8"], [1.0, "#b4cde6"]]
 MAX_PATH_POINTS = 600
 MAX_FRAMES = 60
+LOG_TICKS = [m * 10.0**k for k in range(-6, 7) for m in (1, 2, 5)]
+LEGEND_RIGHT = dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02)
+LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0.0)
+
+
+def _log_axis(figure: go.Figure, **where) -> None:
+    """Log y axis labelled 0.1, 0.2, 0.5, 1, 2, 5 ... (no ambiguous bare minor digits)."""
+    figure.update_yaxes(type="log", tickvals=LOG_TICKS, ticktext=[f"{v:g}" for v in LOG_TICKS], **where)
 
 
 def _shown_loss(values: np.ndarray, floor: float) -> np.ndarray:
@@ -23,7 +31,6 @@ def _shown_loss(values: np.ndarray, floor: float) -> np.ndarray:
 
 def _contour(surface, log_scale: bool) -> go.Contour:
     z = _shown_loss(surface.values, float(np.nanmin(surface.values))) if log_scale else surface.values
-    title = "log₁₀(loss − min)" if log_scale else "loss"
     return go.Contour(
         x=surface.xs,
         y=surface.ys,
@@ -31,7 +38,7 @@ def _contour(surface, log_scale: bool) -> go.Contour:
         colorscale=SURFACE_COLORSCALE,
         ncontours=25,
         line=dict(color="rgba(60,60,90,0.35)", width=1),
-        colorbar=dict(title=dict(text=title, side="right"), thickness=12),
+        showscale=False,
         customdata=surface.values,
         hovertemplate="(%{x:.2f}, %{y:.2f})<br>loss %{customdata:.4g}<extra>surface</extra>",
         name="loss surface",
@@ -67,7 +74,7 @@ def paths_on_contour(surface, paths: list[tuple[str, np.ndarray, str]], start, m
     apply_layout(figure, title, x_title, y_title, height=height)
     figure.update_xaxes(range=[float(surface.xs[0]), float(surface.xs[-1])])
     figure.update_yaxes(range=[float(surface.ys[0]), float(surface.ys[-1])])
-    figure.update_layout(margin=dict(l=70, r=20, t=100, b=60))
+    figure.update_layout(legend=LEGEND_RIGHT, margin=dict(l=70, r=20, t=60, b=60))
     return figure
 
 
@@ -77,7 +84,7 @@ def loss_three_ways(runs: list[tuple[str, object, str]]) -> go.Figure:
     ``runs`` holds (label, ModeRun, colour). Each update is one point, so a
     run with many cheap updates draws a dense line and full batch a sparse one.
     """
-    figure = make_subplots(rows=3, cols=1, vertical_spacing=0.16, subplot_titles=("per epoch", "per parameter update", "per example processed"))
+    figure = make_subplots(rows=3, cols=1, vertical_spacing=0.2, subplot_titles=("per epoch", "per parameter update", "per example processed"))
     for label, run, color in runs:
         epochs = np.concatenate([[0], run.epochs["epoch"].to_numpy()])
         per_epoch = np.concatenate([[run.path_loss[0]], run.epochs["train_loss"].to_numpy(dtype=float)])
@@ -85,15 +92,17 @@ def loss_three_ways(runs: list[tuple[str, object, str]]) -> go.Figure:
         loss = np.where(np.isfinite(run.path_loss), run.path_loss, np.nan)
         style = dict(color=color, width=2)
         figure.add_trace(go.Scatter(x=epochs, y=np.where(np.isfinite(per_epoch), per_epoch, np.nan), mode="lines+markers", name=label, line=style, legendgroup=label), row=1, col=1)
-        figure.add_trace(go.Scatter(x=np.arange(len(loss))[keep] + 1, y=loss[keep], mode="lines", name=label, line=style, legendgroup=label, showlegend=False), row=2, col=1)
+        updates = keep[keep > 0]  # update 0 (the start) has no place on a log axis
+        figure.add_trace(go.Scatter(x=updates, y=loss[updates], mode="lines", name=label, line=style, legendgroup=label, showlegend=False), row=2, col=1)
         figure.add_trace(go.Scatter(x=run.examples[keep], y=loss[keep], mode="lines", name=label, line=style, legendgroup=label, showlegend=False), row=3, col=1)
-    apply_layout(figure, "Training loss three ways", "", "", height=560)
+    apply_layout(figure, "Training loss three ways", "", "", height=640)
     figure.update_xaxes(title_text="epoch", row=1, col=1)
-    figure.update_xaxes(title_text="updates so far + 1 (log scale)", type="log", row=2, col=1)
+    figure.update_xaxes(title_text="parameter updates (log scale)", type="log", row=2, col=1)
     figure.update_xaxes(title_text="examples processed", row=3, col=1)
     for row in (1, 2, 3):
-        figure.update_yaxes(title_text="loss", type="log", row=row, col=1)
-    figure.update_layout(margin=dict(l=70, r=20, t=100, b=50))
+        figure.update_yaxes(title_text="loss (log)", row=row, col=1)
+    _log_axis(figure)
+    figure.update_layout(legend=dict(LEGEND_BELOW, y=-0.12), margin=dict(l=70, r=20, t=60, b=90))
     figure.update_annotations(font=dict(size=13))
     return figure
 
@@ -107,7 +116,7 @@ def loss_per_update(path_loss: np.ndarray, color: str, label: str, divergence_st
         figure.add_vline(x=divergence_step, line=dict(color=DIVERGENCE_COLOR, dash="dash", width=2))
         figure.add_annotation(x=divergence_step, y=1.0, yref="paper", text="NaN/inf: stopped", showarrow=False, font=dict(color=DIVERGENCE_COLOR), yanchor="bottom")
     apply_layout(figure, "Training loss after each update", "parameter updates", "loss (log scale)", height=480)
-    figure.update_yaxes(type="log", exponentformat="power")
+    _log_axis(figure)
     return figure
 
 
@@ -148,7 +157,8 @@ def optimizer_race(result, names, labels: dict, max_frames: int = MAX_FRAMES) ->
     figure.update_layout(
         updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.16, xanchor="left", yanchor="top", buttons=[play, pause], showactive=False)],
         sliders=[dict(active=len(marks) - 1, steps=slider_steps, x=0.16, len=0.84, y=-0.12, yanchor="top", currentvalue=dict(prefix="step "), pad=dict(t=10))],
-        margin=dict(l=70, r=20, t=100, b=140),
+        legend=LEGEND_RIGHT,
+        margin=dict(l=70, r=20, t=60, b=130),
     )
     figure.update_xaxes(range=[landscape.x_range[0], landscape.x_range[1]])
     figure.update_yaxes(range=[landscape.y_range[0], landscape.y_range[1]])
@@ -167,6 +177,7 @@ def race_losses(result, names, labels: dict) -> go.Figure:
             figure.add_vline(x=result.diverged_at[name], line=dict(color=OPTIMIZER_COLORS[name], dash="dash", width=2))
     apply_layout(figure, "Loss per step", "step (parameter update)", "loss − lowest value seen (log scale)", height=560)
     figure.update_yaxes(type="log", exponentformat="power")
+    figure.update_layout(legend=LEGEND_BELOW, margin=dict(l=70, r=20, t=60, b=130))
     return figure
 
 
@@ -181,8 +192,9 @@ def optimizer_curves(epochs: dict, labels: dict, metric: str) -> go.Figure:
         values = pd.to_numeric(table[column]).to_numpy(dtype=float)
         figure.add_trace(go.Scatter(x=table["epoch"], y=np.where(np.isfinite(values), values, np.nan), mode="lines", name=labels[name], line=dict(color=OPTIMIZER_COLORS[name], width=2.5)))
     apply_layout(figure, title, "epoch", y_title, height=420)
+    figure.update_layout(legend=LEGEND_BELOW, margin=dict(l=70, r=20, t=60, b=110))
     if metric == "loss":
-        figure.update_yaxes(type="log", exponentformat="power")
+        _log_axis(figure)
     else:
         figure.update_yaxes(range=[0, 1.02])
     return figure
