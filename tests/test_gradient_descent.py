@@ -1,0 +1,64 @@
+"""Numerical truth for the gradient-descent experiment: surfaces, batch modes, optimizer paths."""
+
+import numpy as np
+import pytest
+
+from dlcore import engine, landscapes
+from dlcore.choices import make_optimizer
+from dlcore.device import tf
+from dlcore.experiments import gradient_descent as gd
+
+
+@pytest.mark.parametrize("problem", ["linear", "logistic"])
+def test_loss_surface_matches_the_keras_model(problem):
+    x, y, _, _ = gd.make_data(problem, 60, seed=1)
+    objective = landscapes.model_objective(x, y, gd.TASKS[problem])
+    grid = landscapes.surface(objective, (-2.0, 3.0), (-1.0, 2.0), resolution=5)
+    model = gd.build_two_parameter_model((0.0, 0.0))
+    for row, column in [(0, 0), (2, 3), (4, 1)]:
+        model.get_layer("output").set_weights([np.array([[grid.xs[column]]], np.float32), np.array([grid.ys[row]], np.float32)])
+        direct, _ = engine.loss_and_accuracy(gd.TASKS[problem], tf.constant(y), model(tf.constant(x)))
+        assert grid.values[row, column] == pytest.approx(float(direct), rel=1e-5)
+
+
+@pytest.mark.parametrize("mode, expected", [("batch", 1), ("minibatch", 5), ("stochastic", 40)])
+def test_updates_per_epoch_for_each_batch_mode(mode, expected):
+    split = gd.make_data("linear", 40, seed=0)
+    run = gd._train_mode(mode, "linear", split, 0.05, 3, 8, 0)
+    assert run.updates_per_epoch == expected
+    assert run.num_updates == 3 * expected and run.path.shape == (3 * expected + 1, 2)
+    assert run.examples[-1] == 3 * 40
+
+
+def _race(name, learning_rate, steps, **hyper):
+    race = gd.OptimizerRace(landscapes.ravine, (-4.0, 1.0), {name: make_optimizer(name, learning_rate, **hyper)})
+    return race, race.run(steps)[name]
+
+
+def test_keras_sgd_path_is_the_textbook_update():
+    _, path = _race("sgd", 0.05, 30)
+    point, curvature = np.array([-4.0, 1.0]), np.array(landscapes.RAVINE_CURVATURES)
+    for k in range(30):
+        point = point - 0.05 * curvature * point
+        np.testing.assert_allclose(path[k + 1], point, rtol=1e-4, atol=1e-6)
+
+
+def test_keras_momentum_path_is_the_textbook_update():
+    _, path = _race("momentum", 0.05, 30, momentum=0.8)
+    point, velocity, curvature = np.array([-4.0, 1.0]), np.zeros(2), np.array(landscapes.RAVINE_CURVATURES)
+    for k in range(30):
+        velocity = 0.8 * velocity - 0.05 * curvature * point
+        point = point + velocity
+        np.testing.assert_allclose(path[k + 1], point, rtol=1e-4, atol=1e-5)
+
+
+def test_race_is_traced_once_for_any_step_count():
+    race, _ = _race("adam", 0.1, 5)
+    race.run(17)
+    assert race.traces == 1
+
+
+def test_too_large_learning_rate_ends_cleanly():
+    result = gd.run_learning_rate(gd.LearningRateConfig(learning_rate=3.0, epochs=40))
+    assert result.verdict == "diverged" and result.run.divergence is not None
+    assert result.run.num_updates < 40
