@@ -6,6 +6,7 @@ Not a page itself: ``app.py`` lists pages from ``pages/catalog.py``.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 
 import streamlit as st
@@ -24,17 +25,23 @@ def result_store() -> ResultStore:
     return ResultStore(caps.cached_results, caps.concurrent_trainings)
 
 
+_rerouted_once = threading.Event()  # process-wide and one-way: set after the first reroute
+
+
 def ensure_app_navigation() -> None:
     """Make a deep link on a fresh server go through app.py's grouped navigation.
 
     Until app.py has called st.navigation once in a server process, Streamlit
     treats the folder named pages/ as an old-style page directory and runs the
     requested page file alone (flat navigation, no sidebar badge). Leave that
-    mode and rerun, so that app.py runs and routes to the same page by its URL.
+    mode once and rerun, so that app.py runs and routes to the same page by its
+    URL. Only once per process: Streamlit's AppTest resets the mode before every
+    run, and a rerun there would swallow the button click that started the run.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory and not _rerouted_once.is_set():
+        _rerouted_once.set()
         PagesManager.uses_pages_directory = False
         st.rerun()
 
