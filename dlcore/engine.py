@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from dlcore.device import tf
-from dlcore.models import activation_probe, kernel_layers
+from dlcore.models import activation_probe, named_kernel_layers
 
 TASKS = ("binary", "multiclass", "regression")
 
@@ -62,7 +62,11 @@ def loss_and_accuracy(task: str, y_true, logits):
 
 
 class SupervisedStep:
-    """One model, one optimizer, one loss. Tracks the kernel gradient of each Dense/Conv layer."""
+    """One model, one optimizer, one loss. Tracks the kernel gradient of each Dense/Conv layer.
+
+    Subclasses change what is learned by overriding ``data_loss`` (and
+    ``evaluate``); the update, gradient norms and NaN guard stay the same.
+    """
 
     scalar_names = ("loss", "data_loss")
 
@@ -70,10 +74,14 @@ class SupervisedStep:
         if task not in TASKS:
             raise ValueError(f"unknown task {task!r}; choose from {TASKS}")
         self.model, self.optimizer, self.task = model, optimizer, task
-        tracked = kernel_layers(model)
-        self.layer_names = tuple(layer.name for layer in tracked)
+        tracked = named_kernel_layers(model)
+        self.layer_names = tuple(name for name, _ in tracked)
         position = {id(variable): index for index, variable in enumerate(model.trainable_variables)}
-        self._kernel_positions = [position[id(layer.kernel)] for layer in tracked]
+        self._kernel_positions = [position[id(layer.kernel)] for _, layer in tracked]
+
+    def data_loss(self, y, outputs):
+        """The mean loss of the model's raw outputs against the targets (penalties are added by `train`)."""
+        return loss_and_accuracy(self.task, y, outputs)[0]
 
     @property
     def variables(self):
@@ -89,8 +97,7 @@ class SupervisedStep:
     def train(self, x, y):
         variables = self.model.trainable_variables
         with tf.GradientTape() as tape:
-            logits = self.model(x, training=True)
-            data_loss, _ = loss_and_accuracy(self.task, y, logits)
+            data_loss = self.data_loss(y, self.model(x, training=True))
             penalty = tf.add_n(self.model.losses) if self.model.losses else tf.constant(0.0)
             loss = data_loss + penalty
         gradients = tape.gradient(loss, variables)

@@ -90,9 +90,24 @@ def activation_probe(model: keras.Model) -> keras.Model | None:
     return keras.Model(model.inputs, outputs, name=f"{model.name}_activations")
 
 
+def named_kernel_layers(model: keras.Model, prefix: str = "") -> list[tuple[str, object]]:
+    """(name, layer) for every layer with a weight matrix ('kernel'), input side first.
+
+    Looks inside sub-models, naming their layers "submodel/layer", so a model
+    that holds several networks side by side is tracked layer by layer.
+    """
+    found = []
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            found += named_kernel_layers(layer, f"{prefix}{layer.name}/")
+        elif getattr(layer, "kernel", None) is not None:
+            found.append((f"{prefix}{layer.name}", layer))
+    return found
+
+
 def kernel_layers(model: keras.Model) -> list:
     """The layers whose weight matrix ('kernel') the engine tracks, input side first."""
-    return [layer for layer in model.layers if getattr(layer, "kernel", None) is not None]
+    return [layer for _, layer in named_kernel_layers(model)]
 
 
 @dataclass(frozen=True)
