@@ -1,0 +1,156 @@
+"""Lab sheet: overfitting and underfitting."""
+
+import dataclasses
+
+import streamlit as st
+
+from dlcore import limits
+from dlcore.diagnosis import GOOD_FIT, OVERFITTING
+from dlcore.experiments import overfitting as exp
+from dlcore.plots import overfitting as plots
+from pages import components as ui
+
+CAPS = limits.current()
+PREFIX, SWEEP, STOP = "overfitting", "overfitting_sweep", "overfitting_stop"
+DEFAULTS = exp.Config()
+SWEEP_DEFAULTS = exp.SweepConfig()
+STOP_DEFAULTS = exp.PolynomialConfig(degree=15, early_stopping=True, patience=20)
+UNITS = tuple(u for u in (1, 2, 4, 8, 16, 32, 64, 128, 256) if u <= CAPS.max_units)
+EPOCHS = tuple(e for e in (10, 25, 50, 100, 200, 300, 500) if e <= CAPS.max_epochs)
+NOISES = (0.0, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0)
+SWEEP_LABELS = {"capacity": "Capacity (polynomial degree)", "training_size": "Training-set size (learning curve)", "noise": "Noise level"}
+
+
+def clamp_state(prefix: str) -> None:
+    """Keep values from a preset or link inside this deployment's option lists (hosted mode has smaller caps)."""
+    for field, options in (("units", UNITS), ("epochs", EPOCHS), ("noise", NOISES)):
+        key = f"{prefix}.{field}"
+        if key in st.session_state and st.session_state[key] not in options:
+            st.session_state[key] = min(options, key=lambda option: abs(option - st.session_state[key]))
+
+
+def show_diagnosis(diagnosis, what: str) -> None:
+    text = f"**{what}: {diagnosis.label}.** {diagnosis.reason}"
+    {OVERFITTING: st.warning, GOOD_FIT: st.success}.get(diagnosis.label, st.info)(text)
+
+
+def error_figure(fit, y_title: str, title: str):
+    history = fit.history
+    return plots.error_curves(history.epochs, y_title, history.best_epoch or fit.diagnosis.best_epoch, history.stopped_early_epoch, title)
+
+
+ui.lab_header(
+    "🎯 Overfitting and underfitting",
+    "A model with too little **capacity** cannot follow the pattern in the data: its errors on the training set and on "
+    "new data are both high (**underfitting**). A model with too much capacity for the amount of data bends to fit "
+    "every noisy point it was shown: its training error keeps shrinking while its error on held-out **validation** "
+    "data grows (**overfitting**). Change the capacity below, watch the gap between the two errors, then sweep "
+    "capacity, data size and noise, and try early stopping as a cure.",
+)
+for prefix, defaults in ((PREFIX, DEFAULTS), (SWEEP, SWEEP_DEFAULTS), (STOP, STOP_DEFAULTS)):
+    ui.init_state(prefix, defaults)
+    clamp_state(prefix)
+
+capacity_tab, sweep_tab, stop_tab = st.tabs(["1 · Capacity", "2 · Sweeps", "3 · Early stopping"])
+
+with capacity_tab:
+    st.markdown("**Try a preset** (each sets several controls at once):")
+    for column, (name, values) in zip(st.columns(len(exp.PRESETS)), exp.PRESETS.items()):
+        column.button(name, on_click=ui.apply_preset, args=(PREFIX, values), width="stretch", key=f"{PREFIX}.preset.{name}")
+    with st.form(f"{PREFIX}.form"):
+        regression_column, classifier_column, data_column = st.columns(3)
+        with regression_column:
+            st.markdown("**Polynomial (1-D regression)**")
+            st.slider("Polynomial degree", 1, exp.MAX_DEGREE, key=f"{PREFIX}.degree")
+        with classifier_column:
+            st.markdown("**Neural network (2-D classifier)**")
+            st.slider("Hidden layers (depth)", 0, 8, key=f"{PREFIX}.num_hidden_layers")
+            st.select_slider("Units per hidden layer (width)", UNITS, key=f"{PREFIX}.units")
+            st.selectbox("Data set", exp.CLASSIFIER_DATASETS, key=f"{PREFIX}.dataset")
+        with data_column:
+            st.markdown("**Data and training**")
+            st.slider("Training points (the classifier gets 3×)", 5, 200, key=f"{PREFIX}.num_points")
+            st.select_slider("Noise (standard deviation)", NOISES, key=f"{PREFIX}.noise")
+            st.select_slider("Epochs", EPOCHS, key=f"{PREFIX}.epochs")
+            st.number_input("Seed", 0, 10_000, step=1, key=f"{PREFIX}.seed")
+        st.form_submit_button("▶ Train both models", type="primary")
+    config = ui.config_from_state(PREFIX, exp.Config)
+    ui.share_in_url(config, DEFAULTS)
+    if config.early_stopping:
+        st.caption(f"Early stopping is on (patience {config.patience} epochs), set by the preset.")
+    result = ui.run_experiment(exp, config)
+    if result is not None:
+        poly, clf = result.polynomial, result.classifier
+        left, right = st.columns(2)
+        with left:
+            show_diagnosis(poly.diagnosis, f"Polynomial of degree {config.degree}")
+            ui.chart(plots.polynomial_fit(poly.x_train, poly.y_train, poly.x_val, poly.y_val, poly.curve_x, poly.curve_true, poly.curve_fit, f"Degree-{config.degree} polynomial on {config.num_points} noisy points"))
+            ui.notice("a low degree draws a curve too stiff to follow the dashed true function; a high degree threads through the blue training points and swings wildly between them.")
+            ui.chart(error_figure(poly, "mean squared error (log scale)", "Polynomial: training vs validation error"))
+            ui.notice("the shaded band is the gap between validation and training error; when the orange line turns upward after its star the model has started to learn the noise.")
+        with right:
+            show_diagnosis(clf.diagnosis, f"Network {config.num_hidden_layers}×{config.units}")
+            ui.chart(plots.decision_boundary(clf.grid_x, clf.grid_y, clf.grid_probability, clf.x_train, clf.y_train, clf.x_val, clf.y_val, f"{config.dataset}: {config.num_hidden_layers} hidden layers × {config.units} units"))
+            ui.notice("a big network carves small islands around single noisy training points (filled); the hollow validation points show those islands are wrong for new data.")
+            ui.chart(error_figure(clf, "cross-entropy (log scale)", "Classifier: training vs validation error"))
+            ui.notice("with few points and many units the training error heads toward zero while the validation error stalls or climbs.")
+
+with sweep_tab:
+    st.markdown("Train one polynomial per setting, all at once in one compiled loop, and compare their **final** errors.")
+    with st.form(f"{SWEEP}.form"):
+        kind_column, fixed_column = st.columns(2)
+        with kind_column:
+            st.radio("What varies", exp.SWEEP_KINDS, format_func=SWEEP_LABELS.get, key=f"{SWEEP}.kind")
+            st.select_slider("Epochs", EPOCHS, key=f"{SWEEP}.epochs")
+        with fixed_column:
+            st.markdown("**Held fixed while the others vary**")
+            st.slider("Polynomial degree", 1, exp.MAX_DEGREE, key=f"{SWEEP}.degree")
+            st.slider("Training points", 5, 200, key=f"{SWEEP}.num_points")
+            st.select_slider("Noise (standard deviation)", NOISES, key=f"{SWEEP}.noise")
+        st.form_submit_button("▶ Run the sweep", type="primary")
+    sweep_config = ui.config_from_state(SWEEP, exp.SweepConfig)
+    sweep = ui.run_experiment(exp, sweep_config)
+    if sweep is not None:
+        best = sweep.best_index
+        ui.chart(plots.sweep_curve(sweep_config.kind, sweep.values, sweep.train_error, sweep.val_error, sweep.noise_floor, best))
+        st.caption(f"{len(sweep.values)} models trained together in {sweep.seconds:.1f} s. Lowest validation error at {sweep.values[best]:g}.")
+        ui.notice(
+            {
+                "capacity": "training error only falls as the degree grows, but validation error traces a U: too simple on the left, too flexible on the right; the star is the sweet spot.",
+                "training_size": "more data closes the gap: a flexible model that overfits 10 points fits 100 points almost as well on new data as on the old.",
+                "noise": "both errors rise with the noise, and the gap grows with it: the more noise there is to memorise, the more a flexible model is misled.",
+            }[sweep_config.kind]
+        )
+
+with stop_tab:
+    st.markdown(
+        "Early stopping watches the validation error while training and stops once it has not improved for **patience** "
+        "epochs, then restores the weights from the best epoch. It is a cure for overfitting that costs nothing but a "
+        "held-out set."
+    )
+    with st.form(f"{STOP}.form"):
+        left, right = st.columns(2)
+        with left:
+            st.toggle("Early stopping", key=f"{STOP}.early_stopping")
+            st.slider("Patience (epochs without improvement)", 1, 100, key=f"{STOP}.patience")
+        with right:
+            st.slider("Polynomial degree", 1, exp.MAX_DEGREE, key=f"{STOP}.degree")
+            st.select_slider("Epochs", EPOCHS, key=f"{STOP}.epochs")
+        st.form_submit_button("▶ Train with and without", type="primary")
+    stop_config = ui.config_from_state(STOP, exp.PolynomialConfig)
+    stopped = ui.run_experiment(exp, stop_config)
+    full = ui.run_experiment(exp, dataclasses.replace(stop_config, early_stopping=False))
+    if stopped is not None and full is not None:
+        metrics = st.columns(3)
+        epoch = stopped.history.stopped_early_epoch
+        metrics[0].metric("Stopped at epoch", f"{epoch}" if epoch else "ran to the end", help=f"out of {stop_config.epochs}")
+        metrics[1].metric("Validation error kept", f"{stopped.diagnosis.final_val_error:.3g}", delta=f"{stopped.diagnosis.final_val_error - full.diagnosis.final_val_error:+.3g} vs no stopping", delta_color="inverse")
+        metrics[2].metric("Validation error without stopping", f"{full.diagnosis.final_val_error:.3g}")
+        show_diagnosis(stopped.diagnosis, "With these settings")
+        left, right = st.columns(2)
+        with left:
+            ui.chart(plots.error_curves(full.history.epochs, "mean squared error (log scale)", full.diagnosis.best_epoch, epoch, "Full run, early stop marked"))
+            ui.notice("the dashed line is where early stopping gave up; everything to its right is training that only widened the gap.")
+        with right:
+            ui.chart(plots.polynomial_fit(stopped.x_train, stopped.y_train, stopped.x_val, stopped.y_val, stopped.curve_x, stopped.curve_true, stopped.curve_fit, "The curve early stopping kept"))
+            ui.notice("restored from the best epoch, the curve is smoother than the fully trained one in tab 1: the wild swings come late in training.")
