@@ -14,7 +14,7 @@ CAPS = limits.current()
 PREFIX, SWEEP, STOP = "overfitting", "overfitting_sweep", "overfitting_stop"
 DEFAULTS = exp.Config()
 SWEEP_DEFAULTS = exp.SweepConfig()
-STOP_DEFAULTS = exp.PolynomialConfig(degree=15, early_stopping=True, patience=20)
+STOP_DEFAULTS = exp.PolynomialConfig(degree=15, early_stopping=True, patience=40)
 UNITS = tuple(u for u in (1, 2, 4, 8, 16, 32, 64, 128, 256) if u <= CAPS.max_units)
 EPOCHS = tuple(e for e in (10, 25, 50, 100, 200, 300, 500) if e <= CAPS.max_epochs)
 NOISES = (0.0, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0)
@@ -149,8 +149,13 @@ with stop_tab:
         show_diagnosis(stopped.diagnosis, "With these settings")
         left, right = st.columns(2)
         with left:
-            ui.chart(plots.error_curves(full.history.epochs, "mean squared error (log scale)", full.diagnosis.best_epoch, epoch, "Full run, early stop marked"))
-            ui.notice("the dashed line is where early stopping gave up; everything to its right is training that only widened the gap.")
+            kept = stopped.history.best_epoch if epoch else full.diagnosis.best_epoch
+            label = "weights early stopping kept" if epoch else "lowest validation error"
+            ui.chart(plots.error_curves(full.history.epochs, "mean squared error (log scale)", kept, epoch, "Full run, early stop marked", best_label=label))
+            ui.notice(
+                "the dashed line is where early stopping gave up and the star is the epoch whose weights it restored; training to the right only widened "
+                "the gap. Too short a patience stops on an early wobble of the validation error, before the model has learned the pattern."
+            )
         with right:
             ui.chart(plots.polynomial_fit(stopped.x_train, stopped.y_train, stopped.x_val, stopped.y_val, stopped.curve_x, stopped.curve_true, stopped.curve_fit, "The curve early stopping kept"))
             ui.notice("restored from the best epoch, the curve is smoother than the fully trained one in tab 1: the wild swings come late in training.")

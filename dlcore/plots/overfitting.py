@@ -62,7 +62,7 @@ def decision_boundary(grid_x, grid_y, grid_probability, x_train, y_train, x_val,
     return figure
 
 
-def error_curves(epochs: pd.DataFrame, y_title: str, best_epoch: int | None = None, stopped_epoch: int | None = None, title: str = "Training and validation error", max_points: int = 400) -> go.Figure:
+def error_curves(epochs: pd.DataFrame, y_title: str, best_epoch: int | None = None, stopped_epoch: int | None = None, title: str = "Training and validation error", max_points: int = 400, best_label: str = "lowest validation error") -> go.Figure:
     """Train and validation error per epoch, the gap between them shaded, the best epoch and an early stop marked."""
     keep = decimate(len(epochs), max_points)
     table = epochs.iloc[keep]
@@ -78,10 +78,10 @@ def error_curves(epochs: pd.DataFrame, y_title: str, best_epoch: int | None = No
         best_row = epochs[epochs["epoch"] == best_epoch]
         if len(best_row):
             figure.add_trace(
-                go.Scatter(x=[best_epoch], y=[float(best_row["val_loss"].iloc[0])], mode="markers", name=f"lowest validation error (epoch {best_epoch})", marker=dict(color=VALIDATION_COLOR, size=16, symbol="star", line=dict(color="black", width=1)))
+                go.Scatter(x=[best_epoch], y=[float(best_row["val_loss"].iloc[0])], mode="markers", name=f"{best_label} (epoch {best_epoch})", marker=dict(color=VALIDATION_COLOR, size=16, symbol="star", line=dict(color="black", width=1)))
             )
     if stopped_epoch is not None:
-        figure.add_vline(x=stopped_epoch, line=dict(color=DIVERGENCE_COLOR, dash="dash", width=2), annotation_text=f"early stop at epoch {stopped_epoch}", annotation_position="top left")
+        figure.add_vline(x=stopped_epoch, line=dict(color=DIVERGENCE_COLOR, dash="dash", width=2), annotation_text=f"early stop at epoch {stopped_epoch}", annotation_position="top right")
     apply_layout(figure, title, "epoch", y_title)
     figure.update_yaxes(type="log")
     return figure
