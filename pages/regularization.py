@@ -115,7 +115,7 @@ with compare_tab:
             ui.notice("with L1 a tall spike grows at exactly zero (the count is on a log scale): most weights are switched off. L2 narrows the whole bell instead, with few weights at zero.")
         with right:
             ui.chart(plots.weight_norm([(label, run.epochs) for label, run in runs]))
-            ui.notice("without a penalty the weights keep growing to sharpen the fit to the training points; a penalty makes the norm level off, lower the larger λ.")
+            ui.notice("without a penalty the weights keep growing to sharpen the fit to the training points; a penalty holds the norm down or even shrinks it, the more the larger λ.")
 
 with sweep_tab:
     st.markdown(
@@ -135,7 +135,7 @@ with sweep_tab:
     if sweep is not None:
         ui.chart(plots.lambda_sweep(sweep.table))
         st.caption(f"{len(sweep.table)} networks trained together in {sweep.seconds:.1f} s.")
-        ui.notice("too little λ and validation error sits at the overfit level of the grey line; too much and both errors rise together: underfitting. Validation error is lowest in between (the star). L1 at large λ collapses sooner because it zeroes weights outright.")
+        ui.notice("too little λ and validation error sits near the overfit level of the dotted grey line; too much and both errors rise together: underfitting. Validation error is lowest in between (the star). L1 at large λ collapses sooner because it zeroes weights outright.")
 
 with dropout_tab:
     st.markdown(
@@ -164,4 +164,4 @@ with dropout_tab:
     rate_sweep = ui.run_experiment(exp, exp.SweepConfig(kind="dropout", **fields))
     if rate_sweep is not None:
         ui.chart(plots.dropout_sweep(rate_sweep.table))
-        ui.notice(f"rates {', '.join(f'{v:g}' for v in exp.DROPOUT_RATES)}, one network each. The training error rises with the rate (each step sees a crippled network) while the gap to validation error shrinks; too high a rate starts to hurt validation too.")
+        ui.notice(f"rates {', '.join(f'{v:g}' for v in exp.DROPOUT_RATES)}, one network each. The training error rises with the rate (each step sees a crippled network) while the gap to validation error shrinks; once training error catches up with validation error the gap is closed, and a higher rate only makes the network underfit.")

@@ -57,7 +57,7 @@ def test_lambda_sweep_at_extremes():
     app = open_page(PAGE)
     _submit(app, "▶ Run the λ sweep", "regularization_lambda", num_points=20, noise=0.5, epochs=10, num_hidden_layers=1, units=4, dataset="circles", seed=10_000)
     assert_clean(app, min_charts=CHARTS)
-    _submit(app, "▶ Run the λ sweep", "regularization_lambda", num_points=300, noise=0.0, epochs=25, num_hidden_layers=6, units=128, dataset="moons")
+    _submit(app, "▶ Run the λ sweep", "regularization_lambda", num_points=300, noise=0.0, epochs=10, num_hidden_layers=6, units=128, dataset="moons")
     assert_clean(app, min_charts=CHARTS)
     assert "9 networks trained together" in " ".join(c.value for c in app.caption)
 
@@ -67,6 +67,6 @@ def test_dropout_rate_extremes():
     _submit(app, "▶ Train with dropout", "regularization_dropout", dropout_rate=0.0, units=4, epochs=10, seed=0)
     assert_clean(app, min_charts=CHARTS - 1)  # no mask to draw
     assert any("nothing is dropped" in i.value for i in app.info)
-    _submit(app, "▶ Train with dropout", "regularization_dropout", dropout_rate=0.9, units=128, epochs=200, seed=10_000)
+    _submit(app, "▶ Train with dropout", "regularization_dropout", dropout_rate=0.9, units=128, epochs=25, seed=10_000)
     assert_clean(app, min_charts=CHARTS)
     assert "0.9 dropout vs none" in " ".join(c.value for c in app.caption)

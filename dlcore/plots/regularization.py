@@ -55,11 +55,8 @@ def weight_histogram(runs: list[tuple[str, np.ndarray, float]], near_zero: float
         )
     figure.update_layout(barmode="overlay")
     figure.add_vrect(x0=-near_zero, x1=near_zero, fillcolor="black", opacity=0.12, line_width=0)
-    text = "<br>".join(f"{label}: <b>{share:.0%}</b>" for label, _, share in runs)
-    figure.add_annotation(
-        x=0.99, y=0.97, xref="paper", yref="paper", xanchor="right", yanchor="top", showarrow=False, align="right",
-        text=f"share with |w| < {near_zero:g} (shaded band)<br>{text}", bgcolor="rgba(255,255,255,0.85)", bordercolor="#999", borderwidth=1,
-    )
+    shares = " vs ".join(f"{share:.0%}" for _, _, share in runs)
+    figure.add_annotation(x=1.0, y=1.0, xref="paper", yref="paper", xanchor="right", yanchor="bottom", showarrow=False, text=f"|w| < {near_zero:g} (shaded): <b>{shares}</b>")
     apply_layout(figure, "Final weights of every layer", "weight value (unitless, extremes clipped to the edges)", "number of weights (log scale)")
     figure.update_yaxes(type="log")
     return figure
@@ -95,11 +92,13 @@ def lambda_sweep(table: pd.DataFrame) -> go.Figure:
                 marker=dict(color=VALIDATION_COLOR, size=18, symbol="star", line=dict(color="black", width=1)),
             )
         )
-    if len(none):
-        figure.add_hline(y=float(none["val_loss"].iloc[0]), line=dict(color=BASELINE_COLOR, dash="dot", width=2), annotation_text="validation, no penalty", annotation_position="top left")
+    strengths = sorted(table.loc[table["penalty"].isin(["L1", "L2"]), "strength"].unique())
+    if len(none) and strengths:
+        level = float(none["val_loss"].iloc[0])
+        figure.add_trace(go.Scatter(x=[strengths[0], strengths[-1]], y=[level, level], mode="lines", name="validation, no penalty", line=dict(color=BASELINE_COLOR, dash="dot", width=2)))
     apply_layout(figure, "Final error against the penalty strength λ", "λ (log scale)", "cross-entropy (log scale)")
-    figure.update_xaxes(type="log", exponentformat="power")
-    figure.update_yaxes(type="log", exponentformat="power")
+    figure.update_xaxes(type="log", tickvals=strengths, ticktext=[f"{v:g}" for v in strengths])
+    figure.update_yaxes(type="log", dtick=1, exponentformat="power")
     return figure
 
 
