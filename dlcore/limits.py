@@ -35,3 +35,10 @@ def is_hosted() -> bool:
 
 def current() -> Limits:
     return HOSTED if is_hosted() else LOCAL
+
+
+def require(checks) -> None:
+    """Raise ValueError with the message of the first (ok, message) pair that is not ok."""
+    for ok, message in checks:
+        if not ok:
+            raise ValueError(message)

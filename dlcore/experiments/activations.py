@@ -23,6 +23,7 @@ import pandas as pd
 from dlcore import activation_functions, data, engine
 from dlcore.choices import ACTIVATIONS, make_optimizer
 from dlcore.device import describe_device, seeds_for, tf
+from dlcore.limits import require
 from dlcore.models import MLPSpec, activation_probe, build_mlp, kernel_layers
 
 PAGE = "pages/activations.py"
@@ -33,11 +34,6 @@ SWEEP_LEARNING_RATES = (0.01, 0.03, 0.1, 0.3, 1.0, 2.0)
 COST_WIDTHS = (16, 64, 256, 512)
 MAX_LIVE_FRAMES = 30
 
-
-def _check(checks) -> None:
-    for ok, message in checks:
-        if not ok:
-            raise ValueError(message)
 
 
 # ---------------------------------------------------------------- 1. the gallery
@@ -54,7 +50,7 @@ class GalleryConfig:
 
     def validate(self) -> GalleryConfig:
         known = tuple(activation_functions.GALLERY)
-        _check(
+        require(
             [
                 (all(name in known for name in self.names), f"names must come from {known}"),
                 (1.0 <= self.x_limit <= 20.0, "x_limit must be in [1, 20]"),
@@ -156,7 +152,7 @@ class NonLinearityConfig:
     seed: int = 0
 
     def validate(self) -> NonLinearityConfig:
-        _check(
+        require(
             [
                 (self.dataset in BOUNDARY_DATASETS, f"dataset must be one of {BOUNDARY_DATASETS}"),
                 (self.activation in TRAINABLE_ACTIVATIONS, f"activation must be one of {TRAINABLE_ACTIVATIONS}"),
@@ -243,7 +239,7 @@ class CostConfig:
     seed: int = 0
 
     def validate(self) -> CostConfig:
-        _check(
+        require(
             [
                 (1 <= self.num_hidden_layers <= 10, "num_hidden_layers must be 1..10"),
                 (1 <= self.batch_size <= 2048, "batch_size must be 1..2048"),
@@ -335,7 +331,7 @@ class GradientConfig:
     seed: int = 0
 
     def validate(self) -> GradientConfig:
-        _check(
+        require(
             [
                 (self.dataset in BOUNDARY_DATASETS, f"dataset must be one of {BOUNDARY_DATASETS}"),
                 (2 <= self.num_hidden_layers <= 30, "num_hidden_layers must be 2..30"),
@@ -399,7 +395,7 @@ class SparsityConfig:
     seed: int = 0
 
     def validate(self) -> SparsityConfig:
-        _check(
+        require(
             [
                 (self.dataset in BOUNDARY_DATASETS, f"dataset must be one of {BOUNDARY_DATASETS}"),
                 (1 <= self.num_hidden_layers <= 10, "num_hidden_layers must be 1..10"),
@@ -462,7 +458,7 @@ class MaxoutConfig:
     seed: int = 0
 
     def validate(self) -> MaxoutConfig:
-        _check(
+        require(
             [
                 (self.dataset in BOUNDARY_DATASETS, f"dataset must be one of {BOUNDARY_DATASETS}"),
                 (2 <= self.pieces <= 6, "pieces must be 2..6"),
@@ -556,7 +552,7 @@ class LiveConfig:
     trial: int = 0  # bump to watch the training again
 
     def validate(self) -> LiveConfig:
-        _check(
+        require(
             [
                 (self.dataset in BOUNDARY_DATASETS, f"dataset must be one of {BOUNDARY_DATASETS}"),
                 (self.activation in ACTIVATIONS, f"activation must be one of {tuple(ACTIVATIONS)}"),

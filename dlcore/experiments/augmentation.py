@@ -34,11 +34,6 @@ MAX_EPOCHS = 200
 DIGIT_SIZE = 16  # the 8x8 digits are enlarged so that a small rotation or shift does not smear their few pixels
 
 
-def _check(checks) -> None:
-    for ok, message in checks:
-        if not ok:
-            raise ValueError(message)
-
 
 def _augmentation_checks(settings) -> list:
     return [
@@ -73,7 +68,7 @@ class Config:
 
     def validate(self) -> Config:
         max_epochs = min(MAX_EPOCHS, limits.current().max_epochs)  # hosted mode trains less
-        _check(
+        limits.require(
             [
                 (self.dataset in images.IMAGE_DATASETS, f"dataset must be one of {tuple(images.IMAGE_DATASETS)}"),
                 (20 <= self.train_size <= MAX_TRAIN_SIZE, f"train_size must be 20..{MAX_TRAIN_SIZE}"),
@@ -258,7 +253,7 @@ class GridConfig:
     noise_std: float = 0.0
 
     def validate(self) -> GridConfig:
-        _check(
+        limits.require(
             [
                 (self.image_source in images.IMAGE_SOURCES, f"image_source must be one of {tuple(images.IMAGE_SOURCES)}"),
                 (self.image_index >= 0, "image_index must be >= 0"),

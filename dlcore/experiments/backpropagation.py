@@ -30,6 +30,7 @@ import scipy.special
 from dlcore import data, engine
 from dlcore.choices import ACTIVATIONS, INITIALIZER_LABELS, make_optimizer
 from dlcore.device import tf
+from dlcore.limits import require
 from dlcore.models import MLPSpec, build_mlp
 
 PAGE = "pages/backpropagation.py"
@@ -93,9 +94,7 @@ class Config:
         ]
         out_of_range = [name for name in self.parameter_names if abs(getattr(self, name)) > WEIGHT_LIMIT]
         checks.append((not out_of_range, f"weights must lie in [-{WEIGHT_LIMIT:g}, {WEIGHT_LIMIT:g}]; out of range: {', '.join(out_of_range)}"))
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
+        require(checks)
         return self
 
 
@@ -540,9 +539,7 @@ class GradientCheckConfig:
             (20 <= self.num_samples <= 2000, "num_samples must be 20..2000"),
             (1 <= self.weights_per_layer <= 50, "weights_per_layer must be 1..50"),
         ]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
+        require(checks)
         return self
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 from dlcore import data, engine, landscapes
 from dlcore.choices import OPTIMIZER_LABELS, make_optimizer
 from dlcore.device import tf
+from dlcore.limits import require
 from dlcore.models import MLPSpec, build_mlp
 
 PAGE = "pages/gradient_descent.py"
@@ -92,11 +93,6 @@ def examples_per_update(num_samples: int, batch_size: int, epochs: int) -> np.nd
     return np.tile(one_epoch, epochs)
 
 
-def _check(checks) -> None:
-    for ok, message in checks:
-        if not ok:
-            raise ValueError(message)
-
 
 # ---- parts 1 and 2: one two-parameter model, three ways of batching ----
 
@@ -111,7 +107,7 @@ class Config:
     seed: int = 0
 
     def validate(self) -> Config:
-        _check(
+        require(
             [
                 (self.problem in PROBLEMS, f"problem must be one of {tuple(PROBLEMS)}"),
                 (20 <= self.num_samples <= 1000, "num_samples must be 20..1000"),
@@ -222,7 +218,7 @@ class LearningRateConfig:
 
     def validate(self) -> LearningRateConfig:
         Config(self.problem, self.num_samples, self.minibatch_size, self.learning_rate, self.epochs, self.seed).validate()
-        _check([(self.mode in MODES, f"mode must be one of {MODES}")])
+        require([(self.mode in MODES, f"mode must be one of {MODES}")])
         return self
 
 
@@ -326,7 +322,7 @@ class OptimizersConfig:
     seed: int = 0
 
     def validate(self) -> OptimizersConfig:
-        _check(
+        require(
             [
                 (self.landscape in LANDSCAPE_NAMES, f"landscape must be one of {LANDSCAPE_NAMES}"),
                 (1 <= self.steps <= MAX_RACE_STEPS, f"steps must be 1..{MAX_RACE_STEPS}"),
@@ -416,7 +412,7 @@ class NetworkConfig:
 
     def validate(self) -> NetworkConfig:
         names = self.optimizer_names
-        _check(
+        require(
             [
                 (self.dataset in data.DATASETS, f"dataset must be one of {data.DATASETS}"),
                 (len(names) >= 1 and all(n in OPTIMIZERS for n in names), f"optimizers must be a comma-separated subset of {OPTIMIZERS}"),

@@ -23,6 +23,7 @@ from dlcore import data, engine
 from dlcore.choices import make_optimizer
 from dlcore.device import seeds_for, tf
 from dlcore.diagnosis import Diagnosis, diagnose
+from dlcore.limits import require
 from dlcore.models import MLPSpec, build_mlp
 
 PAGE = "pages/overfitting.py"
@@ -72,37 +73,20 @@ def build_polynomial(degree: int, seed: int) -> keras.Model:
 # ---- several independent models trained in one compiled loop ----
 
 
-class ParallelStep:
+class ParallelStep(engine.SupervisedStep):
     """K independent models in one graph: the model outputs (n, K), one loss per column, summed.
 
     ``y`` is (n, 2K): the K target columns, then K per-sample weights (0 drops a
     sample from that model's training set). Each model's parameters get only
     their own loss's gradient and Adam-style optimizers update element by
-    element, so this equals K separate runs on the same batches.
+    element, so this equals K separate runs on the same batches. The update,
+    gradient norms (per layer of every sub-model) and NaN guard are the engine's.
     """
-
-    scalar_names = ("loss", "data_loss")
 
     def __init__(self, model, optimizer, task: str):
         if task not in ("binary", "regression"):
             raise ValueError(f"ParallelStep supports 'binary' and 'regression', not {task!r}")
-        self.model, self.optimizer, self.task = model, optimizer, task
-        tracked = nested_kernel_layers(model)
-        self.layer_names = tuple(name for name, _ in tracked)
-        tracked = [layer for _, layer in tracked]
-        position = {id(variable): index for index, variable in enumerate(model.trainable_variables)}
-        self._kernel_positions = [position[id(layer.kernel)] for layer in tracked]
-
-    @property
-    def variables(self):
-        return self.model.trainable_variables
-
-    @property
-    def kernels(self):
-        return [self.model.trainable_variables[i] for i in self._kernel_positions]
-
-    def build(self) -> None:
-        self.optimizer.build(self.model.trainable_variables)
+        super().__init__(model, optimizer, task)
 
     def per_model_losses(self, outputs, y):
         count = tf.shape(outputs)[1]
@@ -113,36 +97,12 @@ class ParallelStep:
             losses = tf.square(outputs - targets)
         return tf.reduce_sum(losses * weights, axis=0) / tf.maximum(tf.reduce_sum(weights, axis=0), 1.0)
 
-    def train(self, x, y):
-        variables = self.model.trainable_variables
-        with tf.GradientTape() as tape:
-            per_model = self.per_model_losses(self.model(x, training=True), y)
-            penalty = tf.add_n(self.model.losses) if self.model.losses else tf.constant(0.0)
-            loss = tf.reduce_sum(per_model) + penalty
-        gradients = tape.gradient(loss, variables)
-        norms = tf.stack([tf.norm(gradients[i]) for i in self._kernel_positions])
-        finite = tf.math.is_finite(loss) & tf.reduce_all(tf.math.is_finite(norms))
-        tf.cond(finite, lambda: self._apply(gradients, variables), lambda: tf.constant(False))
-        return tf.stack([loss, tf.reduce_mean(per_model)]), norms, finite
-
-    def _apply(self, gradients, variables):
-        self.optimizer.apply_gradients(zip(gradients, variables))
-        return tf.constant(True)
+    def data_loss(self, y, outputs):
+        return tf.reduce_sum(self.per_model_losses(outputs, y))
 
     def evaluate(self, x, y):
         per_model = self.per_model_losses(self.model(x, training=False), y)
         return tf.reduce_mean(per_model), tf.constant(float("nan"))
-
-
-def nested_kernel_layers(model, prefix: str = "") -> list:
-    """(name, layer) for every layer with a kernel, looking inside sub-models ("branch/hidden_1")."""
-    found = []
-    for layer in model.layers:
-        if hasattr(layer, "layers"):
-            found += nested_kernel_layers(layer, f"{prefix}{layer.name}/")
-        elif getattr(layer, "kernel", None) is not None:
-            found.append((f"{prefix}{layer.name}", layer))
-    return found
 
 
 def parallel_targets(targets: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -203,9 +163,7 @@ class ClassifierConfig:
             (0 <= self.num_hidden_layers <= 8, "num_hidden_layers must be 0..8"),
             (1 <= self.units <= 256, "units must be 1..256"),
         ]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
+        require(checks)
         return self
 
 
@@ -216,9 +174,7 @@ def _check_common(config) -> None:
         (1 <= config.epochs <= 2000, "epochs must be 1..2000"),
         (1 <= config.patience <= 500, "patience must be 1..500"),
     ]
-    for ok, message in checks:
-        if not ok:
-            raise ValueError(message)
+    require(checks)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from dlcore import data, engine
 from dlcore.choices import make_optimizer
 from dlcore.device import tf
 from dlcore.experiments import overfitting
+from dlcore.limits import require
 from dlcore.models import MLPSpec, build_mlp
 
 PAGE = "pages/regularization.py"
@@ -56,9 +57,7 @@ class Config:
             (0.0 <= self.l2 <= 1.0, "l2 must be in [0, 1]"),
             (0.0 <= self.dropout_rate <= 0.9, "dropout_rate must be in [0, 0.9]"),
         ]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
+        require(checks)
         return self
 
     def classifier(self) -> overfitting.ClassifierConfig:

@@ -54,9 +54,7 @@ class Config:
             (1 <= self.epochs <= caps.max_epochs, f"epochs must be 1..{caps.max_epochs}"),
             (self.batch_size >= 0, "batch_size must be >= 0 (0 = full batch)"),
         ]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
+        limits.require(checks)
         return self
 
 
