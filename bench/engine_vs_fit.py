@@ -46,7 +46,7 @@ def _fit_seconds(x, y) -> tuple[float, float, int]:
     return elapsed, marks[-1] - marks[0], EPOCHS * int(np.ceil(len(x) / BATCH_SIZE))
 
 
-def measure(repeats: int = 3) -> dict:
+def measure(repeats: int = 5) -> dict:
     """Median of `repeats` interleaved runs each. Two views of the same runs:
     end to end (compile included, what a user waits for) and steady state (epochs 2..50)."""
     x, y = _points()

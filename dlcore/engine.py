@@ -105,7 +105,7 @@ class SupervisedStep:
         finite = tf.math.is_finite(loss) & tf.reduce_all(tf.math.is_finite(norms))
         # A non-finite step contributes nothing (zeroed gradients keep every weight finite) and the
         # loop stops right after it. Cheaper than a tf.cond around the optimizer inside the loop.
-        safe = [tf.where(finite, gradient, tf.zeros_like(gradient)) for gradient in gradients]
+        safe = [tf.where(finite, gradient, 0.0) for gradient in gradients]
         self.optimizer.apply_gradients(zip(safe, variables))
         return tf.stack([loss, data_loss]), norms, finite
 

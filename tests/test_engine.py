@@ -178,3 +178,32 @@ def test_training_in_threads_survives_clear_session_from_another_thread():
     clearer.join()
     for seed in (21, 22):
         np.testing.assert_allclose(results[seed].gradient_norms, expected[seed].gradient_norms, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "adam"])
+def test_fused_optimizer_kernels_follow_keras_update_step(name):
+    """make_optimizer hands Adam and SGD updates to TensorFlow's fused kernels; they must equal Keras' own rule."""
+    from keras.src.optimizers.base_optimizer import BaseOptimizer
+
+    def train(keras_rule: bool):
+        model = build_mlp(MLPSpec(num_hidden_layers=2, units=8, activation="tanh", seed=5))
+        optimizer = make_optimizer(name, 0.05)
+        if keras_rule:
+            optimizer._backend_update_step = BaseOptimizer._backend_update_step.__get__(optimizer)
+        step = engine.SupervisedStep(model, optimizer, "binary")
+        history = engine.fit(step, SPLIT.x_train, SPLIT.y_train, SPLIT.x_val, SPLIT.y_val, engine.TrainSpec(epochs=3, batch_size=16, seed=1, record_parameters=True))
+        return history.parameters
+
+    fused, reference = train(False), train(True)
+    assert fused.shape == reference.shape and fused.shape[0] == 1 + 3 * math.ceil(len(SPLIT.x_train) / 16)
+    assert np.abs(fused[-1] - fused[0]).max() > 1e-3  # the weights really moved
+    np.testing.assert_allclose(fused, reference, rtol=1e-4, atol=1e-5)
+
+
+def test_fused_kernel_is_what_runs_in_the_graph():
+    model = build_mlp(MLPSpec(num_hidden_layers=1, units=4, seed=0))
+    optimizer = make_optimizer("adam", 0.01)
+    optimizer.build(model.trainable_variables)
+    graph = tf.function(lambda: optimizer.apply_gradients(zip([tf.ones_like(v) for v in model.trainable_variables], model.trainable_variables)))
+    op_types = {op.type for op in graph.get_concrete_function().graph.get_operations()}
+    assert "ResourceApplyAdam" in op_types
