@@ -54,7 +54,9 @@ def apply_layout(figure: go.Figure, title: str, x_title: str, y_title: str, heig
     figure.update_xaxes(title_text=x_title)
     figure.update_yaxes(title_text=y_title)
     if len(figure.data) > 1 and any(getattr(trace, "showlegend", None) is not False and getattr(trace, "name", None) for trace in figure.data):
-        figure.update_layout(height=height + 40, margin=dict(b=110))  # room for the legend under the x axis
+        # Room for the legend under the x axis: pinned to the bottom edge of the figure (not to the
+        # plot area, whose height Plotly adjusts), below the tick labels and the axis title.
+        figure.update_layout(height=height + 40, margin=dict(b=110), legend=dict(yref="container", y=0.0, yanchor="bottom"))
     return figure
 
 
