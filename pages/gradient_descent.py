@@ -14,6 +14,8 @@ from dlcore.plots import descent as plots
 from pages import components as ui
 
 PREFIX, RATE, RACE, NET = "descent", "descent_rate", "descent_race", "descent_net"
+NET_UNITS = (4, 8, 16, 32, 64)
+NET_BATCHES = (8, 16, 32, 64, 128, 0)  # 0: the whole training set in one batch
 MODE_LABELS = {"batch": "Batch GD", "minibatch": "Mini-batch", "stochastic": "Stochastic (SGD)"}
 RATES = (0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.2, 0.25, 0.3, 0.5, 1.0, 2.0, 3.0)
 RACE_RATES = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.12, 0.2, 0.3, 0.5, 1.0, 2.0)
@@ -196,7 +198,7 @@ with tabs[2]:
 
 # ---- part 4 ----
 with tabs[3]:
-    st.markdown("Do the landscapes tell the truth about real networks? The same optimizers train the same MLP (2 ReLU layers of 16 units), from the same initial weights, on the same data.")
+    st.markdown("Do the landscapes tell the truth about real networks? The same optimizers train the same ReLU MLP, from the same initial weights, on the same data and the same batches.")
     with st.form(f"{NET}.form"):
         columns = st.columns([1, 2, 1, 1, 1])
         columns[0].selectbox("Data set", DATASETS, key=f"{NET}.dataset")
@@ -204,6 +206,10 @@ with tabs[3]:
         columns[2].select_slider("Learning rate: SGD, momentum, Nesterov", RACE_RATES, key=f"{NET}.learning_rate", format_func=rate_label)
         columns[3].select_slider("Learning rate: RMSProp, Adam, AdaGrad", RACE_RATES, key=f"{NET}.adaptive_learning_rate", format_func=rate_label)
         columns[4].slider("Epochs", 1, min(100, caps.max_epochs), key=f"{NET}.epochs")
+        shape = st.columns([1, 1, 1, 2])
+        shape[0].slider("Hidden layers (depth)", 1, min(6, caps.max_hidden_layers), key=f"{NET}.num_hidden_layers")
+        shape[1].select_slider("Units per hidden layer (width)", [u for u in NET_UNITS if u <= caps.max_units], key=f"{NET}.units")
+        shape[2].select_slider("Batch size", NET_BATCHES, key=f"{NET}.batch_size", format_func=lambda b: "all (full batch)" if b == 0 else str(b))
         st.form_submit_button("▶ Train one network per optimizer", type="primary")
     chosen = [name for name in gd.OPTIMIZERS if name in st.session_state[f"{NET}.chosen"]]
     net_config = dataclasses.replace(ui.config_from_state(NET, gd.NetworkConfig), optimizers=",".join(chosen))

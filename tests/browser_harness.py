@@ -96,3 +96,30 @@ def full_screenshot(page, path) -> None:
 def error_boxes(page) -> list[str]:
     boxes = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
     return [boxes.nth(i).inner_text() for i in range(boxes.count())]
+
+
+LEGEND_CHECK = """
+[...document.querySelectorAll('.js-plotly-plot')].flatMap(chart => {
+  const box = chart.getBoundingClientRect();
+  const layout = chart._fullLayout;
+  if (!layout || !layout.showlegend || box.width === 0 || box.height === 0) return [];  // no legend, or a hidden tab
+  const name = ((layout.title && layout.title.text) || 'untitled chart').replace(/<[^>]+>/g, '');
+  const legend = chart.querySelector('.legend');
+  if (!legend) return [name + ': no legend drawn'];
+  const l = legend.getBoundingClientRect();
+  const problems = [];
+  if (l.width < 5 || l.height < 5) problems.push(name + ': the legend is empty');
+  if (l.top < box.top - 1 || l.bottom > box.bottom + 1 || l.left < box.left - 1 || l.right > box.right + 1) problems.push(name + ': the legend lies outside the chart');
+  const axisTitle = chart.querySelector('.xtitle');
+  if (axisTitle) {
+    const t = axisTitle.getBoundingClientRect();
+    if (t.height > 0 && l.top < t.bottom && l.bottom > t.top && l.left < t.right && l.right > t.left) problems.push(name + ': the legend covers the x-axis title');
+  }
+  return problems;
+})
+"""
+
+
+def legend_problems(page) -> list[str]:
+    """Visible charts whose legend is missing, empty, outside the chart or on top of the x-axis title."""
+    return page.evaluate(LEGEND_CHECK)

@@ -8,7 +8,7 @@ import pytest
 
 from dlcore.experiments import vanishing
 from pages.catalog import available
-from tests.browser_harness import ARTIFACTS, chromium, error_boxes, full_screenshot, streamlit_server, wait_until_idle
+from tests.browser_harness import ARTIFACTS, chromium, error_boxes, full_screenshot, legend_problems, streamlit_server, wait_until_idle
 
 pytestmark = pytest.mark.browser
 README_SCREENSHOT = ARTIFACTS / "readme-vanishing.png"
@@ -46,9 +46,17 @@ def test_page_opens_by_its_own_url(server, browser, name, url_path, min_charts):
             assert page.locator(".js-plotly-plot").count() >= min_charts
             title = next(entry.title for entry in available() if entry.url_path == url_path)
             assert title in page.title() or page.locator("h1").count() >= 1
+            assert legend_problems(page) == []
         full_screenshot(page, ARTIFACTS / f"{name}.png")
         if name == "vanishing":
             shutil.copyfile(ARTIFACTS / f"{name}.png", README_SCREENSHOT)
+        tabs = page.get_by_role("tab")
+        for index in range(1, tabs.count()):  # every other tab: its charts drawn, legends readable
+            label = tabs.nth(index).inner_text()
+            tabs.nth(index).click()
+            wait_until_idle(page, min_charts)
+            assert error_boxes(page) == [], label
+            assert legend_problems(page) == [], label
     finally:
         page.close()
 

@@ -30,3 +30,27 @@ def test_learning_rate_and_race_tabs_at_extremes():
     app.run()
     assert_clean(app, min_charts=2)
     assert any("Diverged" in w.value for w in app.warning)
+
+
+def test_network_tab_at_its_extremes():
+    app = open_page(PAGE)
+    app.session_state["descent.tab"] = "④ Optimizers on a real network"
+    app.session_state["descent_net.chosen"] = ["sgd", "adam"]
+    app.session_state["descent_net.num_hidden_layers"] = 6
+    app.session_state["descent_net.units"] = 64
+    app.session_state["descent_net.batch_size"] = 0  # full batch
+    app.session_state["descent_net.learning_rate"] = 3.0
+    app.session_state["descent_net.adaptive_learning_rate"] = 3.0
+    app.session_state["descent_net.epochs"] = 5
+    app.run()
+    assert_clean(app, min_charts=2)
+    summary = app.dataframe[-1].value
+    assert len(summary) == 2 and summary["final validation accuracy"].notna().all()
+    app.session_state["descent_net.dataset"] = "digits"
+    app.session_state["descent_net.num_hidden_layers"] = 1
+    app.session_state["descent_net.units"] = 4
+    app.session_state["descent_net.batch_size"] = 8
+    app.session_state["descent_net.epochs"] = 1
+    app.run()
+    assert_clean(app, min_charts=2)
+    assert len(app.dataframe[-1].value) == 2

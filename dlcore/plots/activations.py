@@ -19,7 +19,7 @@ from dlcore.plots.style import (
 
 PEAK_LABEL_POSITIONS = ("bottom right", "top left", "top right", "bottom left", "middle right", "middle left")
 # Maps and slices carry several legend entries: below the plot they never cover the title.
-LEGEND_BELOW = dict(legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0.0, font=dict(size=12)), margin=dict(l=60, r=20, t=60, b=120))
+LEGEND_BELOW = dict(legend=dict(yref="container", orientation="h", yanchor="bottom", y=0.0, xanchor="left", x=0.0, font=dict(size=12)), margin=dict(l=60, r=20, t=60, b=120))  # Plotly grows the margin to fit
 RELU_VS_SIGMOID = {"sigmoid": ACTIVATION_COLORS["sigmoid"], "relu": ACTIVATION_COLORS["relu"]}
 
 
@@ -58,7 +58,7 @@ def gallery_figure(result) -> go.Figure:
     values = np.concatenate([np.concatenate([c.values, c.slopes]) for c in result.curves]) if result.curves else np.zeros(1)
     low, high = float(np.percentile(values, 1)), float(np.percentile(values, 99))
     figure.update_yaxes(range=[min(-1.2, low - 0.2), max(1.5, min(high, limit) + 0.4)], zeroline=True, zerolinecolor="#bbbbbb")
-    figure.update_layout(legend=dict(y=1.02, font=dict(size=12)), margin=dict(t=110))
+    figure.update_layout(legend=dict(yref="paper", y=1.02, font=dict(size=12)), margin=dict(t=110))
     return figure
 
 
@@ -146,7 +146,7 @@ def zero_fraction_by_layer(layers: pd.DataFrame, learning_rate: float) -> go.Fig
         figure.add_trace(
             go.Scatter(x=rows["layer"], y=rows["dead_fraction"], mode="markers", name=f"dead units · {moment}", marker=dict(symbol="x", size=12, color=color, line=dict(width=2, color="#d62728")))
         )
-    apply_layout(figure, f"How sparse are ReLU activations? (learning rate {learning_rate:g})", "hidden layer (input side on the left)", "share of the layer", height=380)
+    apply_layout(figure, f"Exactly-zero ReLU outputs (learning rate {learning_rate:g})", "hidden layer (input side on the left)", "share of the layer", height=380)
     figure.update_yaxes(range=[0, 1], tickformat=".0%")
     figure.update_layout(**LEGEND_BELOW)
     return figure
@@ -220,7 +220,7 @@ def boundary_animation(result) -> go.Figure:
     steps = [dict(method="animate", label=str(epoch), args=[[str(epoch)], dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))]) for epoch in result.snapshot_epochs]
     apply_layout(figure, "Replay: the decision boundary epoch by epoch", "input x₁", "input x₂", height=520)
     figure.update_layout(
-        legend=dict(orientation="h", x=0.0, xanchor="left", y=1.0, yanchor="bottom"),
+        legend=dict(yref="paper", orientation="h", x=0.0, xanchor="left", y=1.0, yanchor="bottom"),
         margin=dict(l=60, r=20, t=80, b=150),
         sliders=[dict(active=len(steps) - 1, steps=steps, currentvalue=dict(prefix="after epoch "), pad=dict(t=50), x=0.15, len=0.85)],
         updatemenus=[dict(type="buttons", showactive=False, x=0.0, y=-0.14, xanchor="left", yanchor="top", pad=dict(t=50), buttons=[dict(label="▶ Play", method="animate", args=[None, dict(frame=dict(duration=300, redraw=True), fromcurrent=False, transition=dict(duration=0))])])],

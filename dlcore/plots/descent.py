@@ -15,8 +15,8 @@ SURFACE_COLORSCALE = [[0.0, "#ffffff"], [0.5, "#e8f0f8"], [1.0, "#b4cde6"]]
 MAX_PATH_POINTS = 600
 MAX_FRAMES = 60
 LOG_TICKS = [m * 10.0**k for k in range(-6, 7) for m in (1, 2, 5)]
-LEGEND_RIGHT = dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02)
-LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0.0)
+LEGEND_RIGHT = dict(yref="paper", orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02)
+LEGEND_BELOW = dict(yref="container", orientation="h", yanchor="bottom", y=0.0, xanchor="left", x=0.0)  # the figure's bottom edge; Plotly grows the margin
 
 
 def _log_axis(figure: go.Figure, **where) -> None:
@@ -102,7 +102,7 @@ def loss_three_ways(runs: list[tuple[str, object, str]]) -> go.Figure:
     for row in (1, 2, 3):
         figure.update_yaxes(title_text="loss (log)", row=row, col=1)
     _log_axis(figure)
-    figure.update_layout(legend=dict(LEGEND_BELOW, y=-0.12), margin=dict(l=70, r=20, t=60, b=90))
+    figure.update_layout(legend=LEGEND_BELOW, margin=dict(l=70, r=20, t=60, b=90))
     figure.update_annotations(font=dict(size=13))
     return figure
 
