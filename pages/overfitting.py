@@ -51,7 +51,8 @@ for prefix, defaults in ((PREFIX, DEFAULTS), (SWEEP, SWEEP_DEFAULTS), (STOP, STO
     ui.init_state(prefix, defaults)
     clamp_state(prefix)
 
-capacity_tab, sweep_tab, stop_tab = st.tabs(["1 · Capacity", "2 · Sweeps", "3 · Early stopping"])
+# Only the open tab trains (the others keep their controls), so a first visit costs one pair of fits.
+capacity_tab, sweep_tab, stop_tab = st.tabs(["1 · Capacity", "2 · Sweeps", "3 · Early stopping"], key=f"{PREFIX}.tab", on_change="rerun")
 
 with capacity_tab:
     st.markdown("**Try a preset** (each sets several controls at once):")
@@ -78,7 +79,7 @@ with capacity_tab:
     ui.share_in_url(config, DEFAULTS)
     if config.early_stopping:
         st.caption(f"Early stopping is on (patience {config.patience} epochs), set by the preset.")
-    result = ui.run_experiment(exp, config)
+    result = ui.run_experiment(exp, config) if capacity_tab.open else None
     if result is not None:
         poly, clf = result.polynomial, result.classifier
         left, right = st.columns(2)
@@ -109,7 +110,7 @@ with sweep_tab:
             st.select_slider("Noise (standard deviation)", NOISES, key=f"{SWEEP}.noise")
         st.form_submit_button("▶ Run the sweep", type="primary")
     sweep_config = ui.config_from_state(SWEEP, exp.SweepConfig)
-    sweep = ui.run_experiment(exp, sweep_config)
+    sweep = ui.run_experiment(exp, sweep_config) if sweep_tab.open else None
     if sweep is not None:
         best = sweep.best_index
         ui.chart(plots.sweep_curve(sweep_config.kind, sweep.values, sweep.train_error, sweep.val_error, sweep.noise_floor, best))
@@ -138,8 +139,8 @@ with stop_tab:
             st.select_slider("Epochs", EPOCHS, key=f"{STOP}.epochs")
         st.form_submit_button("▶ Train with and without", type="primary")
     stop_config = ui.config_from_state(STOP, exp.PolynomialConfig)
-    stopped = ui.run_experiment(exp, stop_config)
-    full = ui.run_experiment(exp, dataclasses.replace(stop_config, early_stopping=False))
+    stopped = ui.run_experiment(exp, stop_config) if stop_tab.open else None
+    full = ui.run_experiment(exp, dataclasses.replace(stop_config, early_stopping=False)) if stop_tab.open else None
     if stopped is not None and full is not None:
         metrics = st.columns(3)
         epoch = stopped.history.stopped_early_epoch

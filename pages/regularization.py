@@ -69,7 +69,8 @@ for prefix, defaults in ((PREFIX, DEFAULTS), (SWEEP, SWEEP_DEFAULTS), (DROP, DRO
     ui.init_state(prefix, defaults)
     clamp_state(prefix)
 
-compare_tab, sweep_tab, dropout_tab = st.tabs(["1 · With and without", "2 · Sweep λ", "3 · Dropout"])
+# Only the open tab trains (the others keep their controls), so a first visit costs one comparison.
+compare_tab, sweep_tab, dropout_tab = st.tabs(["1 · With and without", "2 · Sweep λ", "3 · Dropout"], key=f"{PREFIX}.tab", on_change="rerun")
 
 with compare_tab:
     st.markdown("**Try a preset** (each sets the regularization controls):")
@@ -88,7 +89,7 @@ with compare_tab:
         st.form_submit_button("▶ Train with and without", type="primary")
     config = ui.config_from_state(PREFIX, exp.Config)
     ui.share_in_url(config, DEFAULTS)
-    result = ui.run_experiment(exp, config)
+    result = ui.run_experiment(exp, config) if compare_tab.open else None
     if result is not None:
         base, reg = result.baseline, result.regularized
         if result.divergence:
@@ -131,7 +132,7 @@ with sweep_tab:
             st.select_slider("Units per hidden layer (width)", UNITS, key=f"{SWEEP}.units")
         st.form_submit_button("▶ Run the λ sweep", type="primary")
     sweep_config = dataclasses.replace(ui.config_from_state(SWEEP, exp.SweepConfig), kind="lambda")
-    sweep = ui.run_experiment(exp, sweep_config)
+    sweep = ui.run_experiment(exp, sweep_config) if sweep_tab.open else None
     if sweep is not None:
         ui.chart(plots.lambda_sweep(sweep.table))
         st.caption(f"{len(sweep.table)} networks trained together in {sweep.seconds:.1f} s.")
@@ -152,7 +153,7 @@ with dropout_tab:
             st.number_input("Seed", 0, 10_000, step=1, key=f"{DROP}.seed")
         st.form_submit_button("▶ Train with dropout", type="primary")
     drop_config = dataclasses.replace(ui.config_from_state(DROP, exp.Config), l1=0.0, l2=0.0)
-    dropped = ui.run_experiment(exp, drop_config)
+    dropped = ui.run_experiment(exp, drop_config) if dropout_tab.open else None
     if dropped is not None:
         if dropped.mask_kept is None:
             st.info("With a rate of 0 nothing is dropped: pick a rate above 0 to see the mask.")
@@ -161,7 +162,7 @@ with dropout_tab:
             ui.notice(f"each row is one example of the batch and each column one unit of the first hidden layer. About {drop_config.dropout_rate:.0%} of the cells are red, a different pattern in every row and at every step; the kept activations come out larger to make up for the missing ones.")
         st.caption(f"Same network and seed, {drop_config.dropout_rate:g} dropout vs none: validation accuracy {dropped.regularized.final['val_accuracy']:.1%} vs {dropped.baseline.final['val_accuracy']:.1%}.")
     fields = {f.name: getattr(drop_config, f.name) for f in dataclasses.fields(exp.SweepConfig) if f.name != "kind"}
-    rate_sweep = ui.run_experiment(exp, exp.SweepConfig(kind="dropout", **fields))
+    rate_sweep = ui.run_experiment(exp, exp.SweepConfig(kind="dropout", **fields)) if dropout_tab.open else None
     if rate_sweep is not None:
         ui.chart(plots.dropout_sweep(rate_sweep.table))
         ui.notice(f"rates {', '.join(f'{v:g}' for v in exp.DROPOUT_RATES)}, one network each. The training error rises with the rate (each step sees a crippled network) while the gap to validation error shrinks; once training error catches up with validation error the gap is closed, and a higher rate only makes the network underfit.")

@@ -3,7 +3,7 @@
 from tests.apptest_helpers import assert_clean, open_page, set_widget
 
 PAGE = "pages/overfitting.py"
-CHARTS = 7  # 4 in the capacity tab, 1 sweep, 2 early stopping
+CHARTS = 4  # in the capacity tab; the sweep (1 chart) and early stopping (2) train when their tab opens
 
 
 def _submit(app, label_start: str, prefix: str, **values):
@@ -12,13 +12,18 @@ def _submit(app, label_start: str, prefix: str, **values):
     next(b for b in app.button if b.label.startswith(label_start)).click().run()
 
 
+def _open_tab(app, label: str):
+    app.session_state["overfitting.tab"] = label
+    app.run()
+
+
 def test_defaults_draw_every_figure_and_a_diagnosis():
     app = open_page(PAGE)
     assert_clean(app, min_charts=CHARTS)
     labels = " ".join(m.value for m in list(app.success) + list(app.warning) + list(app.info))
     assert "Polynomial of degree 12" in labels and "Network 3×64" in labels
     assert all(not v for v in app.query_params.values())
-    assert [m.label for m in app.metric][0] == "Stopped at epoch"
+    assert len(app.get("plotly_chart")) == CHARTS and not app.metric  # closed tabs do not train
 
 
 def test_capacity_at_the_low_extremes():
@@ -50,18 +55,21 @@ def test_overfit_preset_is_diagnosed_as_overfitting():
 
 def test_every_sweep_kind_at_extremes():
     app = open_page(PAGE)
+    _open_tab(app, "2 · Sweeps")
     for kind, values in (("training_size", dict(degree=15, noise=1.0)), ("noise", dict(degree=1, num_points=5, epochs=10)), ("capacity", dict(num_points=200, noise=0.0, epochs=300))):
         _submit(app, "▶ Run the sweep", "overfitting_sweep", kind=kind, **values)
-        assert_clean(app, min_charts=CHARTS)
+        assert_clean(app, min_charts=1)
         assert "trained together" in " ".join(c.value for c in app.caption)
 
 
 def test_early_stopping_off_and_shortest_patience():
     app = open_page(PAGE)
+    _open_tab(app, "3 · Early stopping")
+    assert [m.label for m in app.metric][0] == "Stopped at epoch"
     _submit(app, "▶ Train with and without", "overfitting_stop", early_stopping=True, patience=1, degree=15, epochs=300)
-    assert_clean(app, min_charts=CHARTS)
+    assert_clean(app, min_charts=2)
     stopped_at = next(m for m in app.metric if m.label == "Stopped at epoch").value
     assert stopped_at.isdigit() and int(stopped_at) < 300
     _submit(app, "▶ Train with and without", "overfitting_stop", early_stopping=False, patience=100, degree=1, epochs=10)
-    assert_clean(app, min_charts=CHARTS)
+    assert_clean(app, min_charts=2)
     assert next(m for m in app.metric if m.label == "Stopped at epoch").value == "ran to the end"

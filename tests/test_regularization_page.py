@@ -3,13 +3,18 @@
 from tests.apptest_helpers import assert_clean, open_page, set_widget
 
 PAGE = "pages/regularization.py"
-CHARTS = 8  # with and without: curves, 2 boundaries, histogram, norm; λ sweep; dropout: mask, rate sweep
+CHARTS = 5  # with and without: curves, 2 boundaries, histogram, norm (the other tabs train when opened)
 
 
 def _submit(app, label_start: str, prefix: str, **values):
     for name, value in values.items():
         set_widget(app, f"{prefix}.{name}", value)
     next(b for b in app.button if b.label.startswith(label_start)).click().run()
+
+
+def _open_tab(app, label: str):
+    app.session_state["regularization.tab"] = label
+    app.run()
 
 
 def _metric(app, label: str):
@@ -23,7 +28,6 @@ def test_defaults_draw_every_figure_and_the_penalties():
     latex = " ".join(block.value for block in app.latex)
     assert r"\lambda \sum_j |w_j|" in latex and r"\lambda \sum_j w_j^2" in latex
     assert [m.label for m in app.metric] == ["Validation accuracy", "Gap (validation − training)", "Weights near zero", "Penalty in the loss at the end"]
-    assert "trained together" in " ".join(c.value for c in app.caption)
     # The default L2 run narrows the train/validation gap of the same-seed plain run.
     assert _metric(app, "Gap (validation − training)").delta.startswith("-")
 
@@ -55,18 +59,22 @@ def test_l1_preset_makes_weights_sparse():
 
 def test_lambda_sweep_at_extremes():
     app = open_page(PAGE)
+    assert "trained together" not in " ".join(c.value for c in app.caption)  # closed tabs do not train
     _submit(app, "▶ Run the λ sweep", "regularization_lambda", num_points=20, noise=0.5, epochs=10, num_hidden_layers=1, units=4, dataset="circles", seed=10_000)
-    assert_clean(app, min_charts=CHARTS)
+    _open_tab(app, "2 · Sweep λ")
+    assert_clean(app, min_charts=1)
     _submit(app, "▶ Run the λ sweep", "regularization_lambda", num_points=300, noise=0.0, epochs=10, num_hidden_layers=6, units=128, dataset="moons")
-    assert_clean(app, min_charts=CHARTS)
+    assert_clean(app, min_charts=1)
     assert "9 networks trained together" in " ".join(c.value for c in app.caption)
 
 
 def test_dropout_rate_extremes():
     app = open_page(PAGE)
     _submit(app, "▶ Train with dropout", "regularization_dropout", dropout_rate=0.0, units=4, epochs=10, seed=0)
-    assert_clean(app, min_charts=CHARTS - 1)  # no mask to draw
+    _open_tab(app, "3 · Dropout")
+    assert_clean(app, min_charts=1)  # the rate sweep; no mask to draw
+    assert len(app.get("plotly_chart")) == 1
     assert any("nothing is dropped" in i.value for i in app.info)
     _submit(app, "▶ Train with dropout", "regularization_dropout", dropout_rate=0.9, units=128, epochs=25, seed=10_000)
-    assert_clean(app, min_charts=CHARTS)
+    assert_clean(app, min_charts=2)
     assert "0.9 dropout vs none" in " ".join(c.value for c in app.caption)
