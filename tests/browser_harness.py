@@ -110,6 +110,11 @@ LEGEND_CHECK = """
   const problems = [];
   if (l.width < 5 || l.height < 5) problems.push(name + ': the legend is empty');
   if (l.top < box.top - 1 || l.bottom > box.bottom + 1 || l.left < box.left - 1 || l.right > box.right + 1) problems.push(name + ': the legend lies outside the chart');
+  const heading = chart.querySelector('.gtitle');
+  if (heading) {
+    const h = heading.getBoundingClientRect();
+    if (h.width > 0 && h.right > box.right + 1) problems.push(name + ': the title runs past the chart');
+  }
   const axisTitle = chart.querySelector('.xtitle');
   if (axisTitle) {
     const t = axisTitle.getBoundingClientRect();
@@ -121,5 +126,5 @@ LEGEND_CHECK = """
 
 
 def legend_problems(page) -> list[str]:
-    """Visible charts whose legend is missing, empty, outside the chart or on top of the x-axis title."""
+    """Visible charts whose legend is missing, empty, outside the chart or on top of the x-axis title, or whose title is cut off."""
     return page.evaluate(LEGEND_CHECK)

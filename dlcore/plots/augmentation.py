@@ -83,7 +83,7 @@ def validation_accuracy_curves(runs: list[tuple[str, pd.DataFrame]]) -> go.Figur
         color, dash = SERIES_COLORS[index % len(SERIES_COLORS)], RUN_DASHES[index % len(RUN_DASHES)]
         figure.add_trace(go.Scatter(x=epochs["epoch"], y=epochs["val_accuracy"], mode="lines", name=f"validation · {label}", line=dict(color=color, dash=dash, width=3), hovertemplate="epoch %{x}<br>accuracy %{y:.1%}<extra>%{fullData.name}</extra>"))
         figure.add_trace(go.Scatter(x=epochs["epoch"], y=epochs["train_accuracy"], mode="lines", name=f"train · {label}", line=dict(color=color, dash=dash, width=1.5), opacity=0.45, hovertemplate="epoch %{x}<br>accuracy %{y:.1%}<extra>%{fullData.name}</extra>"))
-    apply_layout(figure, "Accuracy on unseen images (thick) and on the training images (thin)", "epoch", "accuracy (fraction correct)", height=420)
+    apply_layout(figure, "Accuracy: validation (thick), training (thin)", "epoch", "accuracy (fraction correct)", height=420)
     figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
     return figure
 
