@@ -25,9 +25,15 @@ TAB_NAMES = ["① Gallery", "② Why non-linear?", "③ Why ReLU?", "④ Maxout"
 
 
 def settings(prefix: str, defaults):
-    """Session-state backed config for one experiment of this page (widgets keyed '<prefix>.<field>')."""
-    ui.init_state(prefix, defaults)
-    return ui.config_from_state(prefix, type(defaults))
+    """Session-state backed config for one experiment of this page (widgets keyed '<prefix>.<field>').
+
+    Each experiment's settings travel in the URL under its own part name ("gallery.names=relu,gelu").
+    """
+    part = prefix.removeprefix(f"{PREFIX}.")
+    ui.init_state(prefix, defaults, part)
+    config = ui.config_from_state(prefix, type(defaults))
+    ui.share_in_url(config, defaults, part)
+    return config
 
 
 def choose(label: str, options, key: str, labels: dict | None = None):
@@ -263,7 +269,7 @@ def live_part():
 
 # Tabs run lazily: only the open tab's experiment trains, so the gallery appears at once.
 PARTS = (gallery_part, nonlinear_part, relu_part, maxout_part, live_part)
-for tab, part in zip(st.tabs(TAB_NAMES, key=f"{PREFIX}.tab", on_change="rerun"), PARTS):
+for tab, part in zip(ui.lab_tabs(TAB_NAMES, f"{PREFIX}.tab"), PARTS):
     with tab:
         if tab.open:
             part()

@@ -31,7 +31,7 @@ ui.lab_header(
     "number three independent ways.",
 )
 ui.init_state(PREFIX, DEFAULTS)
-ui.init_state(CHECK, CHECK_DEFAULTS)
+ui.init_state(CHECK, CHECK_DEFAULTS, "check")
 st.session_state.setdefault(STEP, 1)
 st.session_state.setdefault(EDITOR_VERSION, 0)
 
@@ -181,7 +181,9 @@ with st.form(f"{CHECK}.form"):
     columns[3].number_input("Seed", 0, 10_000, step=1, key=f"{CHECK}.seed")
     st.form_submit_button("▶ Check this network", type="primary")
 
-check = ui.run_experiment(bp, ui.config_from_state(CHECK, bp.GradientCheckConfig))
+check_config = ui.config_from_state(CHECK, bp.GradientCheckConfig)
+ui.share_in_url(check_config, CHECK_DEFAULTS, "check")
+check = ui.run_experiment(bp, check_config)
 if check is None:
     st.stop()
 st.dataframe(

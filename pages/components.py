@@ -77,25 +77,40 @@ def device_badge() -> None:
 def _parse(text: str, default):
     if isinstance(default, bool):
         return text.lower() in ("1", "true", "yes", "on")
+    if isinstance(default, tuple):
+        return tuple(item for item in text.split(",") if item)
     return type(default)(text)
 
 
-def init_state(prefix: str, defaults) -> None:
-    """Give every config field a session value once: from the URL when it carries one, else the default."""
+def _format(value) -> str:
+    return ",".join(map(str, value)) if isinstance(value, (tuple, list)) else str(value)
+
+
+def _url_name(part: str, field: str) -> str:
+    return f"{part}.{field}" if part else field
+
+
+def init_state(prefix: str, defaults, part: str = "") -> None:
+    """Give every config field a session value once: from the URL when it carries one, else the default.
+
+    A page's main group of settings appears in the URL under bare field names
+    (``degree=15``); any other group names its ``part`` (``sweep.kind=noise``).
+    """
     if st.session_state.get(f"{prefix}._ready"):
         return
     bad = []
     for field in dataclasses.fields(defaults):
         value = getattr(defaults, field.name)
-        if field.name in st.query_params:
+        name = _url_name(part, field.name)
+        if name in st.query_params:
             try:
-                value = _parse(st.query_params[field.name], value)
+                value = _parse(st.query_params[name], value)
             except ValueError:
-                bad.append(field.name)
+                bad.append(name)
         st.session_state.setdefault(f"{prefix}.{field.name}", value)
     try:
         config_from_state(prefix, type(defaults)).validate()
-    except ValueError as error:
+    except (ValueError, TypeError) as error:
         bad.append(str(error))
     if bad:
         for field in dataclasses.fields(defaults):
@@ -113,11 +128,32 @@ def config_from_state(prefix: str, config_class):
     return config_class(**values)
 
 
-def share_in_url(config, defaults) -> None:
-    """Put the fields that differ from the defaults in the URL so the link reproduces this run."""
-    changed = {f.name: str(getattr(config, f.name)) for f in dataclasses.fields(config) if getattr(config, f.name) != getattr(defaults, f.name)}
-    if dict(st.query_params) != changed:
-        st.query_params.from_dict(changed)
+def share_in_url(config, defaults, part: str = "") -> None:
+    """Put this group's fields that differ from the defaults in the URL (other groups' entries stay), so a link reproduces the run."""
+    own = {_url_name(part, f.name) for f in dataclasses.fields(config)}
+    current = {key: st.query_params[key] for key in st.query_params}
+    wanted = {key: value for key, value in current.items() if key not in own}
+    for field in dataclasses.fields(config):
+        value = getattr(config, field.name)
+        if _format(value) != _format(getattr(defaults, field.name)):
+            wanted[_url_name(part, field.name)] = _format(value)
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def lab_tabs(labels: list[str], key: str):
+    """st.tabs whose content should run only when open, with the open tab kept in the URL (``tab=3``) so a link opens it again."""
+    if key not in st.session_state and "tab" in st.query_params:
+        text = st.query_params["tab"]
+        if text.isdigit() and 1 <= int(text) <= len(labels):
+            st.session_state[key] = labels[int(text) - 1]
+    tabs = st.tabs(labels, key=key, on_change="rerun")
+    number = 1 + next((index for index, tab in enumerate(tabs) if tab.open), 0)
+    if number > 1 and st.query_params.get("tab") != str(number):
+        st.query_params["tab"] = str(number)
+    elif number == 1 and "tab" in st.query_params:
+        del st.query_params["tab"]
+    return tabs
 
 
 def apply_preset(prefix: str, values: dict) -> None:

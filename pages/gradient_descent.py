@@ -23,12 +23,6 @@ SHORT_LABELS = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov", "r
 TABS = ("① Batch vs stochastic vs mini-batch", "② Learning rate", "③ Optimizers on landscapes", "④ Optimizers on a real network")
 
 
-def defaults_once(prefix: str, defaults) -> None:
-    """Session values for a part that is not shared through the URL (only part 1 is)."""
-    for field in dataclasses.fields(defaults):
-        st.session_state.setdefault(f"{prefix}.{field.name}", getattr(defaults, field.name))
-
-
 def rate_label(value: float) -> str:
     return f"{value:g}"
 
@@ -46,12 +40,13 @@ ui.lab_header(
     "press the button.",
 )
 ui.init_state(PREFIX, gd.Config())
-for prefix, defaults in ((RATE, gd.LearningRateConfig()), (RACE, gd.OptimizersConfig()), (NET, gd.NetworkConfig())):
-    defaults_once(prefix, defaults)
+# Parts 2-4 travel in the URL too, as "rate.learning_rate=...", "race.landscape=...", "net.units=...".
+for prefix, defaults, part in ((RATE, gd.LearningRateConfig(), "rate"), (RACE, gd.OptimizersConfig(), "race"), (NET, gd.NetworkConfig(), "net")):
+    ui.init_state(prefix, defaults, part)
 st.session_state.setdefault(f"{RACE}.shown", list(gd.OPTIMIZERS))
-st.session_state.setdefault(f"{NET}.chosen", list(gd.NetworkConfig().optimizer_names))
+st.session_state.setdefault(f"{NET}.chosen", list(ui.config_from_state(NET, gd.NetworkConfig).optimizer_names))
 caps = limits.current()
-tabs = st.tabs(TABS, key=f"{PREFIX}.tab", on_change="rerun")
+tabs = ui.lab_tabs(list(TABS), f"{PREFIX}.tab")
 
 # ---- part 1 ----
 with tabs[0]:
@@ -122,6 +117,7 @@ with tabs[1]:
         columns[3].slider("Epochs", 1, 100, key=f"{RATE}.epochs")
         st.form_submit_button("▶ Descend with this learning rate", type="primary")
     rate_config = ui.config_from_state(RATE, gd.LearningRateConfig)
+    ui.share_in_url(rate_config, gd.LearningRateConfig(), "rate")
     rate_result = ui.run_experiment(gd.LEARNING_RATE_PART, rate_config) if tabs[1].open else None
     if rate_result is not None:
         run = rate_result.run
@@ -171,6 +167,7 @@ with tabs[2]:
         columns[5].select_slider("Adam β₂", (0.9, 0.99, 0.999, 0.9999), key=f"{RACE}.beta_2")
         columns[6].select_slider("RMSProp ρ", (0.5, 0.8, 0.9, 0.95, 0.99), key=f"{RACE}.rho")
         st.form_submit_button("▶ Race the optimizers", type="primary")
+    ui.share_in_url(ui.config_from_state(RACE, gd.OptimizersConfig), gd.OptimizersConfig(), "race")
     race_config = dataclasses.replace(ui.config_from_state(RACE, gd.OptimizersConfig), problem=config.problem, seed=config.seed)
     race = ui.run_experiment(gd.OPTIMIZERS_PART, race_config) if tabs[2].open else None
     shown = [name for name in gd.OPTIMIZERS if name in st.session_state[f"{RACE}.shown"]]
@@ -213,6 +210,7 @@ with tabs[3]:
         st.form_submit_button("▶ Train one network per optimizer", type="primary")
     chosen = [name for name in gd.OPTIMIZERS if name in st.session_state[f"{NET}.chosen"]]
     net_config = dataclasses.replace(ui.config_from_state(NET, gd.NetworkConfig), optimizers=",".join(chosen))
+    ui.share_in_url(net_config, gd.NetworkConfig(), "net")
     net = ui.run_experiment(gd.NETWORK_PART, net_config) if tabs[3].open and chosen else None
     if tabs[3].open and not chosen:
         st.info("Pick at least one optimizer to train.")

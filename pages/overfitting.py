@@ -47,12 +47,13 @@ ui.lab_header(
     "data grows (**overfitting**). Change the capacity below, watch the gap between the two errors, then sweep "
     "capacity, data size and noise, and try early stopping as a cure.",
 )
-for prefix, defaults in ((PREFIX, DEFAULTS), (SWEEP, SWEEP_DEFAULTS), (STOP, STOP_DEFAULTS)):
-    ui.init_state(prefix, defaults)
+# Each tab's settings travel in the URL: the capacity tab's under bare names, the others as "sweep.kind=...".
+for prefix, defaults, part in ((PREFIX, DEFAULTS, ""), (SWEEP, SWEEP_DEFAULTS, "sweep"), (STOP, STOP_DEFAULTS, "stop")):
+    ui.init_state(prefix, defaults, part)
     clamp_state(prefix)
 
 # Only the open tab trains (the others keep their controls), so a first visit costs one pair of fits.
-capacity_tab, sweep_tab, stop_tab = st.tabs(["1 · Capacity", "2 · Sweeps", "3 · Early stopping"], key=f"{PREFIX}.tab", on_change="rerun")
+capacity_tab, sweep_tab, stop_tab = ui.lab_tabs(["1 · Capacity", "2 · Sweeps", "3 · Early stopping"], f"{PREFIX}.tab")
 
 with capacity_tab:
     st.markdown("**Try a preset** (each sets several controls at once):")
@@ -110,6 +111,7 @@ with sweep_tab:
             st.select_slider("Noise (standard deviation)", NOISES, key=f"{SWEEP}.noise")
         st.form_submit_button("▶ Run the sweep", type="primary")
     sweep_config = ui.config_from_state(SWEEP, exp.SweepConfig)
+    ui.share_in_url(sweep_config, SWEEP_DEFAULTS, "sweep")
     sweep = ui.run_experiment(exp, sweep_config) if sweep_tab.open else None
     if sweep is not None:
         best = sweep.best_index
@@ -139,6 +141,7 @@ with stop_tab:
             st.select_slider("Epochs", EPOCHS, key=f"{STOP}.epochs")
         st.form_submit_button("▶ Train with and without", type="primary")
     stop_config = ui.config_from_state(STOP, exp.PolynomialConfig)
+    ui.share_in_url(stop_config, STOP_DEFAULTS, "stop")
     stopped = ui.run_experiment(exp, stop_config) if stop_tab.open else None
     full = ui.run_experiment(exp, dataclasses.replace(stop_config, early_stopping=False)) if stop_tab.open else None
     if stopped is not None and full is not None:

@@ -65,12 +65,13 @@ st.markdown(
     "weight, so the pull weakens as the weight gets small. Large weights are cut hard, small ones barely, and almost none "
     "lands exactly on zero: all weights shrink **smoothly**. Biases are not penalised."
 )
-for prefix, defaults in ((PREFIX, DEFAULTS), (SWEEP, SWEEP_DEFAULTS), (DROP, DROP_DEFAULTS)):
-    ui.init_state(prefix, defaults)
+# Each tab's settings travel in the URL: the comparison's under bare names, the others as "sweep.units=...".
+for prefix, defaults, part in ((PREFIX, DEFAULTS, ""), (SWEEP, SWEEP_DEFAULTS, "sweep"), (DROP, DROP_DEFAULTS, "dropout")):
+    ui.init_state(prefix, defaults, part)
     clamp_state(prefix)
 
 # Only the open tab trains (the others keep their controls), so a first visit costs one comparison.
-compare_tab, sweep_tab, dropout_tab = st.tabs(["1 · With and without", "2 · Sweep λ", "3 · Dropout"], key=f"{PREFIX}.tab", on_change="rerun")
+compare_tab, sweep_tab, dropout_tab = ui.lab_tabs(["1 · With and without", "2 · Sweep λ", "3 · Dropout"], f"{PREFIX}.tab")
 
 with compare_tab:
     st.markdown("**Try a preset** (each sets the regularization controls):")
@@ -131,6 +132,7 @@ with sweep_tab:
             st.slider("Hidden layers (depth)", 1, 6, key=f"{SWEEP}.num_hidden_layers")
             st.select_slider("Units per hidden layer (width)", UNITS, key=f"{SWEEP}.units")
         st.form_submit_button("▶ Run the λ sweep", type="primary")
+    ui.share_in_url(ui.config_from_state(SWEEP, exp.SweepConfig), SWEEP_DEFAULTS, "sweep")
     sweep_config = dataclasses.replace(ui.config_from_state(SWEEP, exp.SweepConfig), kind="lambda")
     sweep = ui.run_experiment(exp, sweep_config) if sweep_tab.open else None
     if sweep is not None:
@@ -152,6 +154,7 @@ with dropout_tab:
             st.select_slider("Epochs", EPOCHS, key=f"{DROP}.epochs")
             st.number_input("Seed", 0, 10_000, step=1, key=f"{DROP}.seed")
         st.form_submit_button("▶ Train with dropout", type="primary")
+    ui.share_in_url(ui.config_from_state(DROP, exp.Config), DROP_DEFAULTS, "dropout")
     drop_config = dataclasses.replace(ui.config_from_state(DROP, exp.Config), l1=0.0, l2=0.0)
     dropped = ui.run_experiment(exp, drop_config) if dropout_tab.open else None
     if dropped is not None:

@@ -1,0 +1,69 @@
+"""Links carry every tab's settings and the open tab: a URL reproduces what its sender saw."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.apptest_helpers import APP, assert_clean, set_widget
+
+
+def _open(page: str, query: dict) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=300)
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.switch_page(page)
+    app.run()
+    return app
+
+
+def _params(app) -> dict:
+    return {key: (value[0] if isinstance(value, list) else value) for key, value in app.query_params.items()}
+
+
+def test_a_link_opens_the_sweep_tab_with_its_settings():
+    app = _open("pages/overfitting.py", {"tab": "2", "sweep.kind": "noise", "sweep.num_points": "30"})
+    assert_clean(app, min_charts=1)
+    assert app.session_state["overfitting.tab"] == "2 · Sweeps"
+    assert app.session_state["overfitting_sweep.kind"] == "noise" and app.session_state["overfitting_sweep.num_points"] == 30
+    assert "trained together" in " ".join(c.value for c in app.caption)
+
+
+def test_changing_a_second_tab_writes_its_own_entries_and_the_tab_and_the_link_round_trips():
+    app = _open("pages/overfitting.py", {})
+    app.session_state["overfitting.tab"] = "3 · Early stopping"
+    app.run()
+    set_widget(app, "overfitting_stop.patience", 7)
+    next(b for b in app.button if b.label.startswith("▶ Train with and without")).click().run()
+    params = _params(app)
+    assert params["tab"] == "3" and params["stop.patience"] == "7"
+    assert not any(key in params for key in ("degree", "patience"))  # the first tab's settings are untouched defaults
+    again = _open("pages/overfitting.py", params)
+    assert_clean(again, min_charts=2)
+    assert again.session_state["overfitting_stop.patience"] == 7
+    assert [m.label for m in again.metric][0] == "Stopped at epoch"
+
+
+def test_gradient_descent_network_part_from_a_link():
+    app = _open("pages/gradient_descent.py", {"tab": "4", "net.optimizers": "sgd,adam", "net.units": "8", "net.epochs": "3"})
+    assert_clean(app, min_charts=2)
+    assert app.session_state["descent_net.chosen"] == ["sgd", "adam"]
+    assert len(app.dataframe[-1].value) == 2
+
+
+def test_activation_gallery_selection_from_a_link():
+    app = _open("pages/activations.py", {"gallery.names": "relu,gelu"})
+    assert_clean(app, min_charts=1)
+    assert tuple(app.session_state["activations.gallery.names"]) == ("relu", "gelu")
+
+
+@pytest.mark.parametrize(
+    ("page", "query"),
+    [
+        ("pages/overfitting.py", {"tab": "2", "sweep.kind": "nonsense"}),
+        ("pages/regularization.py", {"tab": "3", "dropout.dropout_rate": "abc"}),
+        ("pages/gradient_descent.py", {"tab": "9", "rate.learning_rate": "0.123"}),
+        ("pages/regularization.py", {"tab": "2", "sweep.units": "37"}),
+    ],
+)
+def test_bad_values_in_a_link_never_crash(page, query):
+    app = _open(page, query)
+    assert not app.exception, [e.value for e in app.exception]
