@@ -31,9 +31,7 @@ def settings(prefix: str, defaults):
     """
     part = prefix.removeprefix(f"{PREFIX}.")
     ui.init_state(prefix, defaults, part)
-    config = ui.config_from_state(prefix, type(defaults))
-    ui.share_in_url(config, defaults, part)
-    return config
+    return ui.shared_config(prefix, defaults, part)
 
 
 def choose(label: str, options, key: str, labels: dict | None = None):

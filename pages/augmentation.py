@@ -57,8 +57,7 @@ with st.form(f"{PREFIX}.form"):
         st.number_input("Seed", 0, 10_000, step=1, key=f"{PREFIX}.seed")
     st.form_submit_button("▶ Train with and without these augmentations", type="primary")
 
-config = ui.config_from_state(PREFIX, augmentation.Config)
-ui.share_in_url(config, DEFAULTS)
+config = ui.shared_config(PREFIX, DEFAULTS)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

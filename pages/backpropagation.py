@@ -83,8 +83,7 @@ with weights_column:
     except ValueError as error:
         st.error(f"The weights table has a problem: {error}. Fix the cell; until then the network keeps its last valid weights.")
 
-config = ui.config_from_state(PREFIX, bp.Config)
-ui.share_in_url(config, DEFAULTS)
+config = ui.shared_config(PREFIX, DEFAULTS)
 result = ui.run_experiment(bp, config)
 if result is None:
     st.stop()
@@ -181,9 +180,7 @@ with st.form(f"{CHECK}.form"):
     columns[3].number_input("Seed", 0, 10_000, step=1, key=f"{CHECK}.seed")
     st.form_submit_button("▶ Check this network", type="primary")
 
-check_config = ui.config_from_state(CHECK, bp.GradientCheckConfig)
-ui.share_in_url(check_config, CHECK_DEFAULTS, "check")
-check = ui.run_experiment(bp, check_config)
+check = ui.run_experiment(bp, ui.shared_config(CHECK, CHECK_DEFAULTS, "check"))
 if check is None:
     st.stop()
 st.dataframe(

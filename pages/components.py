@@ -141,6 +141,13 @@ def share_in_url(config, defaults, part: str = "") -> None:
         st.query_params.from_dict(wanted)
 
 
+def shared_config(prefix: str, defaults, part: str = ""):
+    """The group's config as the widgets set it, written into the URL (see share_in_url)."""
+    config = config_from_state(prefix, type(defaults))
+    share_in_url(config, defaults, part)
+    return config
+
+
 def lab_tabs(labels: list[str], key: str):
     """st.tabs whose content should run only when open, with the open tab kept in the URL (``tab=3``) so a link opens it again."""
     if key not in st.session_state and "tab" in st.query_params:

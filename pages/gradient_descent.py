@@ -63,8 +63,7 @@ with tabs[0]:
         columns[4].slider("Epochs", 1, 100, key=f"{PREFIX}.epochs")
         columns[5].number_input("Seed", 0, 10_000, step=1, key=f"{PREFIX}.seed")
         st.form_submit_button("▶ Run all three", type="primary")
-    config = ui.config_from_state(PREFIX, gd.Config)
-    ui.share_in_url(config, gd.Config())
+    config = ui.shared_config(PREFIX, gd.Config())
     result = ui.run_experiment(gd, config) if tabs[0].open else None
     if result is not None:
         runs = [(mode_label(run.mode, run.batch_size), run, plots.MODE_COLORS[run.mode]) for run in result.runs]
@@ -116,8 +115,7 @@ with tabs[1]:
         columns[2].select_slider("Learning rate", RATES, key=f"{RATE}.learning_rate", format_func=rate_label)
         columns[3].slider("Epochs", 1, 100, key=f"{RATE}.epochs")
         st.form_submit_button("▶ Descend with this learning rate", type="primary")
-    rate_config = ui.config_from_state(RATE, gd.LearningRateConfig)
-    ui.share_in_url(rate_config, gd.LearningRateConfig(), "rate")
+    rate_config = ui.shared_config(RATE, gd.LearningRateConfig(), "rate")
     rate_result = ui.run_experiment(gd.LEARNING_RATE_PART, rate_config) if tabs[1].open else None
     if rate_result is not None:
         run = rate_result.run
@@ -167,8 +165,7 @@ with tabs[2]:
         columns[5].select_slider("Adam β₂", (0.9, 0.99, 0.999, 0.9999), key=f"{RACE}.beta_2")
         columns[6].select_slider("RMSProp ρ", (0.5, 0.8, 0.9, 0.95, 0.99), key=f"{RACE}.rho")
         st.form_submit_button("▶ Race the optimizers", type="primary")
-    ui.share_in_url(ui.config_from_state(RACE, gd.OptimizersConfig), gd.OptimizersConfig(), "race")
-    race_config = dataclasses.replace(ui.config_from_state(RACE, gd.OptimizersConfig), problem=config.problem, seed=config.seed)
+    race_config = dataclasses.replace(ui.shared_config(RACE, gd.OptimizersConfig(), "race"), problem=config.problem, seed=config.seed)
     race = ui.run_experiment(gd.OPTIMIZERS_PART, race_config) if tabs[2].open else None
     shown = [name for name in gd.OPTIMIZERS if name in st.session_state[f"{RACE}.shown"]]
     if race is not None and not shown:

@@ -76,8 +76,7 @@ with capacity_tab:
             st.select_slider("Epochs", EPOCHS, key=f"{PREFIX}.epochs")
             st.number_input("Seed", 0, 10_000, step=1, key=f"{PREFIX}.seed")
         st.form_submit_button("▶ Train both models", type="primary")
-    config = ui.config_from_state(PREFIX, exp.Config)
-    ui.share_in_url(config, DEFAULTS)
+    config = ui.shared_config(PREFIX, DEFAULTS)
     if config.early_stopping:
         st.caption(f"Early stopping is on (patience {config.patience} epochs), set by the preset.")
     result = ui.run_experiment(exp, config) if capacity_tab.open else None
@@ -110,8 +109,7 @@ with sweep_tab:
             st.slider("Training points", 5, 200, key=f"{SWEEP}.num_points")
             st.select_slider("Noise (standard deviation)", NOISES, key=f"{SWEEP}.noise")
         st.form_submit_button("▶ Run the sweep", type="primary")
-    sweep_config = ui.config_from_state(SWEEP, exp.SweepConfig)
-    ui.share_in_url(sweep_config, SWEEP_DEFAULTS, "sweep")
+    sweep_config = ui.shared_config(SWEEP, SWEEP_DEFAULTS, "sweep")
     sweep = ui.run_experiment(exp, sweep_config) if sweep_tab.open else None
     if sweep is not None:
         best = sweep.best_index
@@ -140,8 +138,7 @@ with stop_tab:
             st.slider("Polynomial degree", 1, exp.MAX_DEGREE, key=f"{STOP}.degree")
             st.select_slider("Epochs", EPOCHS, key=f"{STOP}.epochs")
         st.form_submit_button("▶ Train with and without", type="primary")
-    stop_config = ui.config_from_state(STOP, exp.PolynomialConfig)
-    ui.share_in_url(stop_config, STOP_DEFAULTS, "stop")
+    stop_config = ui.shared_config(STOP, STOP_DEFAULTS, "stop")
     stopped = ui.run_experiment(exp, stop_config) if stop_tab.open else None
     full = ui.run_experiment(exp, dataclasses.replace(stop_config, early_stopping=False)) if stop_tab.open else None
     if stopped is not None and full is not None:

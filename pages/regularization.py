@@ -88,8 +88,7 @@ with compare_tab:
             st.markdown("**Network, data and training** (shared by both runs)")
             data_controls(PREFIX)
         st.form_submit_button("▶ Train with and without", type="primary")
-    config = ui.config_from_state(PREFIX, exp.Config)
-    ui.share_in_url(config, DEFAULTS)
+    config = ui.shared_config(PREFIX, DEFAULTS)
     result = ui.run_experiment(exp, config) if compare_tab.open else None
     if result is not None:
         base, reg = result.baseline, result.regularized
@@ -132,8 +131,7 @@ with sweep_tab:
             st.slider("Hidden layers (depth)", 1, 6, key=f"{SWEEP}.num_hidden_layers")
             st.select_slider("Units per hidden layer (width)", UNITS, key=f"{SWEEP}.units")
         st.form_submit_button("▶ Run the λ sweep", type="primary")
-    ui.share_in_url(ui.config_from_state(SWEEP, exp.SweepConfig), SWEEP_DEFAULTS, "sweep")
-    sweep_config = dataclasses.replace(ui.config_from_state(SWEEP, exp.SweepConfig), kind="lambda")
+    sweep_config = dataclasses.replace(ui.shared_config(SWEEP, SWEEP_DEFAULTS, "sweep"), kind="lambda")
     sweep = ui.run_experiment(exp, sweep_config) if sweep_tab.open else None
     if sweep is not None:
         ui.chart(plots.lambda_sweep(sweep.table))
@@ -154,8 +152,7 @@ with dropout_tab:
             st.select_slider("Epochs", EPOCHS, key=f"{DROP}.epochs")
             st.number_input("Seed", 0, 10_000, step=1, key=f"{DROP}.seed")
         st.form_submit_button("▶ Train with dropout", type="primary")
-    ui.share_in_url(ui.config_from_state(DROP, exp.Config), DROP_DEFAULTS, "dropout")
-    drop_config = dataclasses.replace(ui.config_from_state(DROP, exp.Config), l1=0.0, l2=0.0)
+    drop_config = dataclasses.replace(ui.shared_config(DROP, DROP_DEFAULTS, "dropout"), l1=0.0, l2=0.0)
     dropped = ui.run_experiment(exp, drop_config) if dropout_tab.open else None
     if dropped is not None:
         if dropped.mask_kept is None:

@@ -40,8 +40,7 @@ with st.form(f"{PREFIX}.form"):
         ui.training_controls(PREFIX, DATASETS)
     st.form_submit_button("▶ Train with these settings", type="primary")
 
-config = ui.config_from_state(PREFIX, vanishing.Config)
-ui.share_in_url(config, DEFAULTS)
+config = ui.shared_config(PREFIX, DEFAULTS)
 result = ui.run_experiment(vanishing, config, live_figure=lambda table: plots.loss_curves([("current", table)]))
 if result is None:
     st.stop()

@@ -34,7 +34,6 @@ MAX_EPOCHS = 200
 DIGIT_SIZE = 16  # the 8x8 digits are enlarged so that a small rotation or shift does not smear their few pixels
 
 
-
 def _augmentation_checks(settings) -> list:
     return [
         (settings.flip in FLIPS, f"flip must be one of {tuple(FLIPS)}"),

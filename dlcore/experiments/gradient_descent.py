@@ -93,7 +93,6 @@ def examples_per_update(num_samples: int, batch_size: int, epochs: int) -> np.nd
     return np.tile(one_epoch, epochs)
 
 
-
 # ---- parts 1 and 2: one two-parameter model, three ways of batching ----
 
 

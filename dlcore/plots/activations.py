@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dlcore.plots import training
+from dlcore.plots import style, training
 from dlcore.plots.style import (
     ACTIVATION_COLORS,
     BOUNDARY_COLORSCALE,
@@ -19,7 +19,7 @@ from dlcore.plots.style import (
 
 PEAK_LABEL_POSITIONS = ("bottom right", "top left", "top right", "bottom left", "middle right", "middle left")
 # Maps and slices carry several legend entries: below the plot they never cover the title.
-LEGEND_BELOW = dict(legend=dict(yref="container", orientation="h", yanchor="bottom", y=0.0, xanchor="left", x=0.0, font=dict(size=12)), margin=dict(l=60, r=20, t=60, b=120))  # Plotly grows the margin to fit
+LEGEND_BELOW = dict(legend=dict(style.LEGEND_BELOW, font=dict(size=12)), margin=dict(l=60, r=20, t=60, b=120))
 RELU_VS_SIGMOID = {"sigmoid": ACTIVATION_COLORS["sigmoid"], "relu": ACTIVATION_COLORS["relu"]}
 
 

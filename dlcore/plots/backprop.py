@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dlcore.plots.style import SERIES_COLORS, apply_layout
+from dlcore.plots.style import LEGEND_BELOW, SERIES_COLORS, apply_layout
 
 FORWARD_COLOR = SERIES_COLORS[0]  # blue: values flowing forward
 BACKWARD_COLOR = SERIES_COLORS[3]  # red: gradients flowing backward
@@ -98,7 +98,7 @@ def network_figure(parameters: dict, hidden_units: int, target: float, known: di
     _add_nodes(figure, positions, parameters, known, target, set(step.nodes) if step is not None else set())
     _add_legend_entries(figure)
     apply_layout(figure, title, "", "", height=270 + 150 * hidden_units)
-    figure.update_layout(legend=dict(yref="container", orientation="h", yanchor="bottom", y=0.0, xanchor="center", x=0.5), margin=dict(l=20, r=20, t=60, b=40))
+    figure.update_layout(legend=dict(LEGEND_BELOW, xanchor="center", x=0.5), margin=dict(l=20, r=20, t=60, b=40))
     figure.update_xaxes(tickvals=list(LAYER_X), ticktext=["inputs", "hidden layer (sigmoid)", "output (sigmoid)", "loss ½(ŷ − t)²"], range=[-0.3, 3.75], showgrid=False, zeroline=False)
     figure.update_yaxes(visible=False, range=[-0.55, hidden_units - 0.65])
     return figure

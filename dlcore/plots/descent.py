@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dlcore.plots.style import DIVERGENCE_COLOR, apply_layout, decimate
+from dlcore.plots.style import DIVERGENCE_COLOR, LEGEND_BELOW, apply_layout, decimate
 
 MODE_COLORS = {"batch": "#2ca02c", "minibatch": "#9467bd", "stochastic": "#e377c2"}
 OPTIMIZER_COLORS = {"sgd": "#7f7f7f", "momentum": "#1f77b4", "nesterov": "#17becf", "rmsprop": "#bcbd22", "adam": "#d62728", "adagrad": "#9467bd"}
@@ -16,7 +16,6 @@ MAX_PATH_POINTS = 600
 MAX_FRAMES = 60
 LOG_TICKS = [m * 10.0**k for k in range(-6, 7) for m in (1, 2, 5)]
 LEGEND_RIGHT = dict(yref="paper", orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02)
-LEGEND_BELOW = dict(yref="container", orientation="h", yanchor="bottom", y=0.0, xanchor="left", x=0.0)  # the figure's bottom edge; Plotly grows the margin
 
 
 def _log_axis(figure: go.Figure, **where) -> None:

@@ -33,6 +33,11 @@ RUN_DASHES = ("solid", "dot", "dash", "dashdot")
 SERIES_COLORS = plotly.colors.qualitative.D3
 
 
+# Legends under a chart sit on the figure's bottom edge (not on the plot area, whose height Plotly
+# adjusts), below the tick labels and the axis title; Plotly grows the bottom margin to fit them.
+LEGEND_BELOW = dict(yref="container", orientation="h", yanchor="bottom", y=0.0, xanchor="left", x=0.0)
+
+
 def layer_colors(count: int) -> list[str]:
     """Colours for layer depth: light near the input, dark near the output."""
     if count <= 1:
@@ -47,16 +52,14 @@ def apply_layout(figure: go.Figure, title: str, x_title: str, y_title: str, heig
         font=dict(size=14),
         height=height,
         margin=dict(l=70, r=20, t=60, b=60),
-        legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0.0),
+        legend=LEGEND_BELOW,
         template="plotly_white",
         hovermode="closest",
     )
     figure.update_xaxes(title_text=x_title)
     figure.update_yaxes(title_text=y_title)
     if len(figure.data) > 1 and any(getattr(trace, "showlegend", None) is not False and getattr(trace, "name", None) for trace in figure.data):
-        # Room for the legend under the x axis: pinned to the bottom edge of the figure (not to the
-        # plot area, whose height Plotly adjusts), below the tick labels and the axis title.
-        figure.update_layout(height=height + 40, margin=dict(b=110), legend=dict(yref="container", y=0.0, yanchor="bottom"))
+        figure.update_layout(height=height + 40, margin=dict(b=110), legend=LEGEND_BELOW)  # room for the legend under the x axis
     return figure
 
 
