@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 logging.getLogger("streamlit").setLevel(logging.ERROR)  # AppTest in bare mode warns on every rerun
 
-SECTIONS = ("engine", "pages", "memory", "cold_start")
+SECTIONS = ("engine", "fused", "pages", "memory", "cold_start")
 
 
 def run(sections) -> dict:
@@ -26,6 +26,10 @@ def run(sections) -> dict:
         from bench import engine_vs_fit
 
         results["engine_vs_fit"] = engine_vs_fit.measure()
+    if "fused" in sections:
+        from bench import fused_update
+
+        results["fused_update_speedup"] = fused_update.measure()
     if "pages" in sections:
         from bench import pages
 
@@ -45,8 +49,17 @@ def print_table(results: dict) -> None:
     print(f"device: {results['device']} · TensorFlow {results['tensorflow']}")
     if "engine_vs_fit" in results:
         e = results["engine_vs_fit"]
-        print(f"engine_speedup_vs_fit   {e['engine_speedup_vs_fit']:>8}x   steady state: engine {e['engine_steps_per_s']} steps/s vs model.fit {e['fit_steps_per_s']} steps/s; target {e['target']}")
-        print(f"  end to end (compile included): engine {e['engine_total_s']} s vs model.fit {e['fit_total_s']} s for {e['steps']} steps = {e['end_to_end_speedup_vs_fit']}x")
+        print(f"engine_speedup_vs_fit   {e['engine_speedup_vs_fit']:>8}x   (MLP) target {e['target']}")
+        for model in ("mlp", "cnn", "lstm"):
+            m = e[model]
+            print(f"  engine_vs_fit.{model:<5} {m['speedup']:>8}x   steady state: engine {m['engine_steps_per_s']} vs model.fit {m['fit_steps_per_s']} steps/s; "
+                  f"end to end {m['engine_total_s']} s vs {m['fit_total_s']} s for {m['steps']} steps = {m['end_to_end_speedup']}x")
+    if "fused_update_speedup" in results:
+        f = results["fused_update_speedup"]
+        for name in ("adam", "sgd"):
+            r = f[name]
+            print(f"fused_update_speedup.{name:<4} {r['speedup']:>5}x   fused {r['fused_ms_per_epoch']} vs Keras update_step {r['keras_ms_per_epoch']} ms/epoch; "
+                  f"kept in the app: {r['kept_in_app']} (keep at >= {f['keep_at']})")
     for name, figure in results.get("page_first_figure_s", {}).items():
         print(f"page_first_figure_s     {figure['seconds']:>8} s   {name:<18} target {figure['target_s']} s (ratio {figure['ratio_to_target']})")
     if "capacity_sweep_s" in results:

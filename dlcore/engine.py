@@ -1,16 +1,12 @@
-"""The compiled training loop.
+"""The compiled training loop, generic over a step (see :mod:`dlcore.steps`).
 
 Keras' ``model.fit`` spends most of its time in per-batch Python on the small
-models this app trains. Here a whole epoch runs inside one ``tf.function``:
-the data stays as tensors, the batches are looped over in the graph, and per
-step we record the loss and the gradient norm of every tracked layer in
-``tf.TensorArray``s. Python is touched once per epoch (progress, early
-stopping, activation snapshots).
-
-The loop is generic over a *step*: an object with ``scalar_names``,
-``layer_names``, ``build()``, ``train(x, y) -> (scalars, gradient_norms,
-finite)`` and ``evaluate(x, y) -> (loss, accuracy)``. :class:`SupervisedStep`
-(one model, one optimizer) is the first; a VAE or GAN step plugs in the same way.
+models this app trains. Here a chunk of updates (a whole epoch, or N steps
+when a page wants to hear more often) runs inside one ``tf.function``: the
+data stays as tensors, the batches are looped over in the graph, and every
+update's scalars and gradient norms go into ``tf.TensorArray``s. Python is
+touched once per chunk: progress, snapshots, early stopping. Evaluation runs
+in batches in a second compiled function.
 """
 
 from __future__ import annotations
@@ -20,107 +16,25 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from dlcore.device import tf
-from dlcore.models import activation_probe, named_kernel_layers
-
-TASKS = ("binary", "multiclass", "regression")
-
-
-class Step(Protocol):
-    scalar_names: tuple[str, ...]
-    layer_names: tuple[str, ...]
-    variables: list  # everything the step trains (recorded per step when TrainSpec.record_parameters)
-    kernels: list  # one weight tensor per entry of layer_names (its norm is recorded per epoch)
-
-    def build(self) -> None: ...
-    def train(self, x, y): ...
-    def evaluate(self, x, y): ...
-
-
-def loss_and_accuracy(task: str, y_true, logits):
-    """Mean data loss and accuracy (NaN for regression) of raw model outputs."""
-    if task == "binary":
-        labels = tf.cast(tf.reshape(y_true, [-1, 1]), logits.dtype)
-        loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits))
-        correct = tf.cast(logits > 0, logits.dtype) == labels
-    elif task == "multiclass":
-        labels = tf.cast(tf.reshape(y_true, [-1]), tf.int32)
-        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))
-        correct = tf.cast(tf.argmax(logits, axis=-1), tf.int32) == labels
-    elif task == "regression":
-        target = tf.cast(tf.reshape(y_true, tf.shape(logits)), logits.dtype)
-        loss = tf.reduce_mean(tf.square(logits - target))
-        return loss, tf.constant(float("nan"), logits.dtype)
-    else:
-        raise ValueError(f"unknown task {task!r}; choose from {TASKS}")
-    return loss, tf.reduce_mean(tf.cast(correct, logits.dtype))
-
-
-class SupervisedStep:
-    """One model, one optimizer, one loss. Tracks the kernel gradient of each Dense/Conv layer.
-
-    Subclasses change what is learned by overriding ``data_loss`` (and
-    ``evaluate``); the update, gradient norms and NaN guard stay the same.
-    """
-
-    scalar_names = ("loss", "data_loss")
-
-    def __init__(self, model, optimizer, task: str):
-        if task not in TASKS:
-            raise ValueError(f"unknown task {task!r}; choose from {TASKS}")
-        self.model, self.optimizer, self.task = model, optimizer, task
-        tracked = named_kernel_layers(model)
-        self.layer_names = tuple(name for name, _ in tracked)
-        position = {id(variable): index for index, variable in enumerate(model.trainable_variables)}
-        self._kernel_positions = [position[id(layer.kernel)] for _, layer in tracked]
-
-    def data_loss(self, y, outputs):
-        """The mean loss of the model's raw outputs against the targets (penalties are added by `train`)."""
-        return loss_and_accuracy(self.task, y, outputs)[0]
-
-    @property
-    def variables(self):
-        return self.model.trainable_variables
-
-    @property
-    def kernels(self):
-        return [self.model.trainable_variables[i] for i in self._kernel_positions]
-
-    def build(self) -> None:
-        self.optimizer.build(self.model.trainable_variables)
-
-    def train(self, x, y):
-        variables = self.model.trainable_variables
-        with tf.GradientTape() as tape:
-            data_loss = self.data_loss(y, self.model(x, training=True))
-            penalty = tf.add_n(self.model.losses) if self.model.losses else tf.constant(0.0)
-            loss = data_loss + penalty
-        gradients = tape.gradient(loss, variables)
-        norms = tf.stack([tf.norm(gradients[i]) for i in self._kernel_positions])
-        finite = tf.math.is_finite(loss) & tf.reduce_all(tf.math.is_finite(norms))
-        # A non-finite step contributes nothing (zeroed gradients keep every weight finite) and the
-        # loop stops right after it. Cheaper than a tf.cond around the optimizer inside the loop.
-        safe = [tf.where(finite, gradient, 0.0) for gradient in gradients]
-        self.optimizer.apply_gradients(zip(safe, variables))
-        return tf.stack([loss, data_loss]), norms, finite
-
-    def evaluate(self, x, y):
-        return loss_and_accuracy(self.task, y, self.model(x, training=False))
+from dlcore.steps import SupervisedStep, loss_and_accuracy  # noqa: F401  (re-exported: the usual step and its loss)
 
 
 @dataclass(frozen=True)
 class TrainSpec:
     epochs: int = 50
     batch_size: int = 32  # 1 = stochastic, k = mini-batch, >= N (or 0) = full batch
-    seed: int = 0
-    early_stopping_patience: int = 0  # 0 = off; otherwise stop and restore the best weights
-    activation_epochs: tuple[int, ...] = ()  # epochs after which hidden activations are sampled (0 = at init)
-    activation_sample_size: int = 256
+    seed: int = 0  # the shuffling order of every epoch
+    early_stopping_patience: int = 0  # 0 = off; otherwise stop and restore the best validation loss
+    progress_every_steps: int = 0  # 0 = report once per epoch; N = also every N updates within an epoch
+    snapshot_epochs: tuple[int, ...] = ()  # epochs after which step.snapshot() is kept (0 = before training); the last epoch too
+    evaluation_batch_size: int = 2048  # examples per evaluation call
+    evaluation_samples: int = 0  # 0 = evaluate on all; N = on a fixed seeded subsample of N examples per set
     record_parameters: bool = False  # every trainable value after every update (only for tiny models)
 
 
@@ -128,36 +42,45 @@ class TrainSpec:
 class Divergence:
     """Where a run stopped because a number stopped being finite."""
 
-    step: int  # 1-based update count at which the loss or a gradient went NaN/inf
+    step: int  # 1-based update count at which a recorded number went NaN/inf
     epoch: int  # 1-based
-    layer: str | None  # layer whose gradient norm was non-finite, nearest the output first
-    quantity: str  # "loss" or "gradient"
+    layer: str | None  # variable group whose gradient norm was non-finite, nearest the output first
+    quantity: str  # the first non-finite scalar's name ("loss", "d_loss" ...), or "gradient"
 
     def message(self) -> str:
         where = f" (first in layer {self.layer})" if self.layer else ""
-        return f"The {self.quantity} exploded at step {self.step}, epoch {self.epoch}{where}: training stopped there."
+        return f"The {self.quantity} overflowed (became infinite or NaN) at step {self.step}, epoch {self.epoch}{where}: training stopped there."
 
 
 @dataclass(frozen=True)
 class ProgressInfo:
-    """What a progress callback receives after each epoch (or each run of a sweep)."""
+    """What a progress callback receives between chunks (or after each run of a sweep). Plain data."""
 
-    epoch: int
+    epoch: int  # epochs completed
     epochs: int
     epochs_table: pd.DataFrame | None = None
     label: str = "Training"
-    fraction_offset: float = 0.0  # sweeps map each run's epochs into [offset, offset + share]
+    fraction_offset: float = 0.0  # sweeps map each run's share into [offset, offset + share]
     fraction_share: float = 1.0
+    step: int | None = None  # updates done so far, when known
+    total_steps: int | None = None
+    snapshot: tuple[int, Any] | None = None  # the latest (epoch, snapshot) when the step takes snapshots
 
     @property
     def fraction(self) -> float:
-        return min(1.0, self.fraction_offset + self.fraction_share * self.epoch / max(1, self.epochs))
+        done = self.step / max(1, self.total_steps) if self.step is not None and self.total_steps else self.epoch / max(1, self.epochs)
+        return min(1.0, self.fraction_offset + self.fraction_share * done)
 
     @property
     def message(self) -> str:
         text = f"{self.label}: epoch {self.epoch}/{self.epochs}"
-        if self.epochs_table is not None and len(self.epochs_table):
-            text += f" · validation loss {self.epochs_table['val_loss'].iloc[-1]:.4f}"
+        if self.step is not None and self.total_steps:
+            text += f" · update {self.step:,}/{self.total_steps:,}"
+        table = self.epochs_table
+        if table is not None and len(table):
+            column = "val_loss" if "val_loss" in table else next((c for c in table.columns if c.startswith("train_")), None)
+            if column is not None:
+                text += f" · {column.replace('_', ' ')} {table[column].iloc[-1]:.4f}"
         return text
 
 
@@ -167,9 +90,7 @@ def sweep_progress(progress, index: int, total: int, label: str):
         return None
 
     def report(info: ProgressInfo):
-        return progress(
-            ProgressInfo(info.epoch, info.epochs, info.epochs_table, label, fraction_offset=index / total, fraction_share=1.0 / total)
-        )
+        return progress(dataclasses.replace(info, label=label, fraction_offset=index / total, fraction_share=1.0 / total))
 
     return report
 
@@ -179,22 +100,37 @@ class History:
     """Plain data about one training run: no tensors, no Keras objects."""
 
     steps: pd.DataFrame  # step, epoch, one column per scalar name
-    gradient_norms: np.ndarray  # (steps, layers): L2 norm of each tracked kernel's gradient
-    initial_gradient_norms: np.ndarray  # (layers,) at the very first update
-    layer_names: tuple[str, ...]
-    epochs: pd.DataFrame  # epoch, train/val loss and accuracy, weight_norm (all kernels, L2), seconds
-    activations: dict = field(default_factory=dict)  # epoch -> list of (samples, units) arrays
+    gradient_norms: np.ndarray  # (steps, groups): L2 norm of each tracked group's gradient
+    output_gradient_norms: np.ndarray  # (steps, outputs): ‖∂L/∂a‖ of each probed layer output
+    group_names: tuple[str, ...]
+    group_kinds: tuple[str, ...]
+    output_names: tuple[str, ...]
+    epochs: pd.DataFrame  # epoch, train_<metric>, val_<metric>, <state names>, seconds
+    snapshots: dict = field(default_factory=dict)  # epoch -> what step.snapshot() returned
     divergence: Divergence | None = None
     stopped_early_epoch: int | None = None
     best_epoch: int | None = None
     steps_per_epoch: int = 0
     seconds: float = 0.0
     parameters: np.ndarray | None = None  # (steps + 1, num_parameters): row 0 is the start; if recorded
-    compiled_traces: int = 0  # how often the epoch function was traced (1 unless something retraced)
+    compiled_traces: int = 0  # how often the chunk function was traced (1 unless something retraced)
 
     @property
     def num_steps(self) -> int:
         return len(self.steps)
+
+    @property
+    def initial_gradient_norms(self) -> np.ndarray:
+        """(groups,) at the very first update."""
+        return self.gradient_norms[0] if len(self.gradient_norms) else np.zeros(len(self.group_names))
+
+    @property
+    def initial_output_gradient_norms(self) -> np.ndarray:
+        return self.output_gradient_norms[0] if len(self.output_gradient_norms) else np.zeros(len(self.output_names))
+
+    def of_kind(self, kind: str) -> np.ndarray:
+        """Column indices of the groups of one kind ("kernel", "recurrent_kernel", ...)."""
+        return np.array([i for i, k in enumerate(self.group_kinds) if k == kind], dtype=int)
 
 
 def steps_per_epoch(num_samples: int, batch_size: int) -> int:
@@ -207,171 +143,267 @@ def flat_parameters(variables):
     return tf.concat([tf.reshape(tf.cast(v, tf.float32), [-1]) for v in variables], axis=0)
 
 
-def _compile_epoch(step: Step, batch_size: int, record_parameters: bool):
-    """One epoch as one graph: an explicit tf.while_loop over the batches.
+def _as_tuple(data) -> tuple:
+    if data is None:
+        return ()
+    return tuple(data) if isinstance(data, (tuple, list)) else (data,)
+
+
+def _compile_chunk(step, batch_size: int, record_parameters: bool):
+    """Updates [start, stop) of one epoch's batch order as one graph: an explicit tf.while_loop.
 
     Written as an explicit loop (no AutoGraph conversion), so what runs in the
-    graph is exactly what you read here.
+    graph is exactly what you read here. ``start`` and ``stop`` are tensors:
+    every chunk of every epoch reuses the one trace.
     """
 
-    def run_epoch(x, y, order, x_val, y_val):
+    def run_chunk(order, start, stop, *data):
         count = tf.shape(order)[0]
-        num_batches = (count + batch_size - 1) // batch_size
 
         def keep_going(index, finite, *arrays):
-            return tf.logical_and(index < num_batches, finite)
+            return tf.logical_and(index < stop, finite)
 
-        def one_step(index, finite, scalars, norms, parameters):
+        def one_step(index, finite, scalars, norms, outputs, parameters):
             batch = order[index * batch_size : tf.minimum((index + 1) * batch_size, count)]
-            step_scalars, step_norms, finite = step.train(tf.gather(x, batch), tf.gather(y, batch))
+            record = step.train_step(*[tf.gather(array, batch) for array in data])
+            position = index - start
             if record_parameters:
-                parameters = parameters.write(index, flat_parameters(step.variables))
-            return index + 1, finite, scalars.write(index, step_scalars), norms.write(index, step_norms), parameters
+                parameters = parameters.write(position, flat_parameters(step.variables))
+            return (
+                index + 1,
+                record.finite,
+                scalars.write(position, record.scalars),
+                norms.write(position, record.gradient_norms),
+                outputs.write(position, record.output_gradient_norms),
+                parameters,
+            )
 
-        start = (
-            tf.constant(0),
-            tf.constant(True),
-            tf.TensorArray(tf.float32, size=0, dynamic_size=True),
-            tf.TensorArray(tf.float32, size=0, dynamic_size=True),
-            tf.TensorArray(tf.float32, size=0, dynamic_size=True),
-        )
-        _, finite, scalars, norms, parameters = tf.while_loop(keep_going, one_step, start)
-        train_metrics = tf.stack(step.evaluate(x, y))
-        val_metrics = tf.stack(step.evaluate(x_val, y_val))
-        weight_norm = tf.sqrt(tf.add_n([tf.reduce_sum(tf.square(k)) for k in step.kernels]))
+        arrays = [tf.TensorArray(tf.float32, size=0, dynamic_size=True, element_shape=None) for _ in range(4)]
+        _, finite, scalars, norms, outputs, parameters = tf.while_loop(keep_going, one_step, (start, tf.constant(True), *arrays))
         recorded = parameters.stack() if record_parameters else tf.zeros([0, 0])
-        return scalars.stack(), norms.stack(), finite, train_metrics, val_metrics, weight_norm, recorded
+        return scalars.stack(), norms.stack(), outputs.stack(), finite, recorded
 
-    return tf.function(run_epoch, autograph=False)
-
-
-def _activation_sampler(model, sample):
-    probe = activation_probe(model)
-    if probe is None:
-        return None
-    sample = tf.constant(sample)
-    compiled = tf.function(lambda: probe(sample, training=False))
-
-    def snapshot():
-        outputs = compiled()
-        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-        return [np.asarray(output) for output in outputs]
-
-    return snapshot
+    return tf.function(run_chunk, autograph=False)
 
 
-def fit(
-    step: Step,
-    x_train: np.ndarray,
-    y_train: np.ndarray,
-    x_val: np.ndarray,
-    y_val: np.ndarray,
-    spec: TrainSpec,
-    progress: Callable[[ProgressInfo], bool | None] | None = None,
-    model=None,
-) -> History:
-    """Train with `step` for `spec.epochs` epochs and return what happened as plain data.
+def _compile_evaluation(step, batch_size: int):
+    """Per-example means of the step's metrics over the examples at `indices`, `batch_size` at a time."""
 
-    ``progress`` is called after every epoch; returning ``False`` stops training.
-    ``model`` (the step's model) is needed only for activation snapshots and
-    early stopping's weight restore.
+    def evaluate(indices, *data):
+        count = tf.shape(indices)[0]
+        num_batches = (count + batch_size - 1) // batch_size
+
+        def one_batch(index, total):
+            batch = indices[index * batch_size : tf.minimum((index + 1) * batch_size, count)]
+            metrics = step.evaluate_batch(*[tf.gather(array, batch) for array in data])
+            return index + 1, total + metrics * tf.cast(tf.shape(batch)[0], tf.float32)
+
+        zero = tf.zeros([len(step.metric_names)])
+        _, total = tf.while_loop(lambda index, total: index < num_batches, one_batch, (tf.constant(0), zero))
+        return total / tf.cast(count, tf.float32)
+
+    def evaluate_at_once(indices, *data):  # one batch: no loop, no rescaling
+        return step.evaluate_batch(*data)
+
+    return tf.function(evaluate, autograph=False), tf.function(evaluate_at_once, autograph=False)
+
+
+class _Evaluator:
+    """Batched evaluation of the train and validation sets (or fixed seeded subsamples of them)."""
+
+    def __init__(self, step, spec: TrainSpec, train: tuple, validation: tuple, rng):
+        self.step, self.sets = step, []
+        looped, at_once = _compile_evaluation(step, max(1, spec.evaluation_batch_size))
+        for prefix, arrays in (("train", train), ("val", validation)):
+            if not arrays or not step.metric_names:
+                continue
+            count = len(arrays[0])
+            indices = np.arange(count)
+            if 0 < spec.evaluation_samples < count:
+                indices = np.sort(rng.choice(count, spec.evaluation_samples, replace=False))
+            if len(indices) <= spec.evaluation_batch_size:
+                function = at_once
+                arrays = tuple(a if len(indices) == count else a[indices] for a in arrays)
+            else:
+                function = looped
+            tensors = [tf.constant(a) for a in arrays]
+            self.sets.append((prefix, function, tf.constant(indices.astype(np.int32)), tensors))
+
+    def row(self) -> dict:
+        row = {}
+        for prefix, function, indices, tensors in self.sets:
+            values = function(indices, *tensors).numpy()
+            row.update({f"{prefix}_{name}": float(value) for name, value in zip(self.step.metric_names, values)})
+        return row
+
+
+def fit(step, train, validation=None, spec: TrainSpec = TrainSpec(), progress: Callable[[ProgressInfo], bool | None] | None = None) -> History:
+    """Train with `step` and return what happened as plain data.
+
+    ``train`` and ``validation`` are tuples of arrays with the same first
+    dimension (``(x, y)`` for a supervised step, ``(x,)`` for a VAE or a GAN);
+    validation may be None. ``progress`` is called after every chunk (every
+    epoch, or every ``spec.progress_every_steps`` updates); returning ``False``
+    stops training.
     """
     if spec.epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {spec.epochs}")
-    num_samples = len(x_train)
+    train, validation = _as_tuple(train), _as_tuple(validation)
+    if not train or any(len(a) != len(train[0]) for a in train):
+        raise ValueError("train must be one or more arrays with the same number of examples")
+    if spec.early_stopping_patience > 0 and not validation:
+        raise ValueError("early stopping watches the validation loss: give validation data")
+    num_samples = len(train[0])
     batch_size = num_samples if spec.batch_size <= 0 else min(int(spec.batch_size), num_samples)
-    step.build()
-    run_epoch = _compile_epoch(step, batch_size, spec.record_parameters)
-    rng = np.random.default_rng(spec.seed)
-    tensors = [tf.constant(a) for a in (x_train, y_train, x_val, y_val)]
-    snapshot = None
-    activations = {}
-    if spec.activation_epochs and model is not None:
-        snapshot = _activation_sampler(model, x_train[: spec.activation_sample_size])
-        if snapshot is not None and 0 in spec.activation_epochs:
-            activations[0] = snapshot()
+    per_epoch = steps_per_epoch(num_samples, batch_size)
+    chunk = per_epoch if spec.progress_every_steps <= 0 else min(per_epoch, spec.progress_every_steps)
+    total_steps = per_epoch * spec.epochs
 
-    step_scalars, step_norms, epoch_rows = [], [], []
-    step_parameters = [flat_parameters(step.variables).numpy()[None, :]] if spec.record_parameters else None
-    divergence, stopped_early, best_epoch, best_loss, best_weights = None, None, None, math.inf, None
+    step.build()
+    run_chunk = _compile_chunk(step, batch_size, spec.record_parameters)
+    rng = np.random.default_rng(spec.seed)
+    evaluator = _Evaluator(step, spec, train, validation, np.random.default_rng([spec.seed, 1]))
+    tensors = [tf.constant(a) for a in train]
+    recorder = _Recorder(step, spec)
     started = time.perf_counter()
     for epoch in range(1, spec.epochs + 1):
         epoch_start = time.perf_counter()
         order = tf.constant(rng.permutation(num_samples).astype(np.int32))
-        scalars, norms, finite, train_metrics, val_metrics, weight_norm, recorded = run_epoch(*tensors[:2], order, *tensors[2:])
-        scalars, norms = scalars.numpy(), norms.numpy()
-        if step_parameters is not None:
-            step_parameters.append(recorded.numpy())
-        step_scalars.append(scalars)
-        step_norms.append(norms)
-        train_metrics, val_metrics = train_metrics.numpy(), val_metrics.numpy()
-        epoch_rows.append(
-            dict(
-                epoch=epoch,
-                train_loss=float(train_metrics[0]),
-                val_loss=float(val_metrics[0]),
-                train_accuracy=float(train_metrics[1]),
-                val_accuracy=float(val_metrics[1]),
-                weight_norm=float(weight_norm),
-                seconds=time.perf_counter() - epoch_start,
-            )
-        )
-        if not bool(finite):
-            divergence = _describe_divergence(scalars[-1], norms[-1], step.layer_names, epoch, sum(len(s) for s in step_scalars))
+        for first in range(0, per_epoch, chunk):
+            scalars, norms, outputs, finite, recorded = run_chunk(order, tf.constant(first), tf.constant(min(first + chunk, per_epoch)), *tensors)
+            recorder.add_updates(scalars.numpy(), norms.numpy(), outputs.numpy(), recorded, epoch)
+            if not bool(finite):
+                recorder.diverged(epoch)
+                break
+            if first + chunk < per_epoch and progress is not None and progress(recorder.progress(epoch - 1, total_steps)) is False:
+                recorder.stopped = True
+                break
+        recorder.add_epoch(epoch, evaluator.row(), time.perf_counter() - epoch_start)
+        if recorder.divergence is not None or recorder.stopped:
             break
-        if snapshot is not None and (epoch in spec.activation_epochs or epoch == spec.epochs):
-            activations[epoch] = snapshot()
-        if spec.early_stopping_patience > 0 and model is not None:
-            val_loss = float(val_metrics[0])
-            if val_loss < best_loss:
-                best_loss, best_epoch, best_weights = val_loss, epoch, model.get_weights()
-            elif epoch - best_epoch >= spec.early_stopping_patience:
-                stopped_early = epoch
-                model.set_weights(best_weights)
-                break
-        if progress is not None:
-            table = pd.DataFrame(epoch_rows)
-            if progress(ProgressInfo(epoch, spec.epochs, table)) is False:
-                break
-    history = _history(step, step_scalars, step_norms, epoch_rows, activations, divergence, stopped_early, best_epoch, batch_size, num_samples, time.perf_counter() - started)
-    parameters = np.concatenate(step_parameters) if step_parameters is not None else None
-    return dataclasses.replace(history, parameters=parameters, compiled_traces=run_epoch.experimental_get_tracing_count())
+        recorder.maybe_snapshot(epoch)
+        if recorder.early_stop(epoch):
+            break
+        if progress is not None and progress(recorder.progress(epoch, total_steps)) is False:
+            break
+    return recorder.history(run_chunk, batch_size, num_samples, time.perf_counter() - started)
 
 
-def _describe_divergence(scalars, norms, layer_names, epoch, step_number) -> Divergence:
-    bad_layers = [name for name, value in zip(layer_names, norms) if not np.isfinite(value)]
-    layer = bad_layers[-1] if bad_layers else None  # backprop reaches the output side first
-    quantity = "loss" if not np.isfinite(scalars[0]) else "gradient"
-    return Divergence(step=step_number, epoch=epoch, layer=layer, quantity=quantity)
+class _Recorder:
+    """Collects what `fit` sees, chunk by chunk and epoch by epoch, and turns it into a History."""
+
+    def __init__(self, step, spec: TrainSpec):
+        self.step, self.spec = step, spec
+        self.scalars, self.norms, self.outputs, self.epoch_of_update, self.rows = [], [], [], [], []
+        self.parameters = [flat_parameters(step.variables).numpy()[None, :]] if spec.record_parameters else None
+        self.snapshots, self.divergence, self.stopped = {}, None, False
+        self.best_loss, self.best_epoch, self.best_weights, self.stopped_early = math.inf, None, None, None
+        if 0 in spec.snapshot_epochs:
+            self._take_snapshot(0)
+
+    @property
+    def num_updates(self) -> int:
+        return sum(len(s) for s in self.scalars)
+
+    def add_updates(self, scalars, norms, outputs, recorded, epoch: int) -> None:
+        self.scalars.append(scalars.reshape(len(scalars), len(self.step.scalar_names)))
+        self.norms.append(norms.reshape(len(scalars), len(self.step.groups)))
+        self.outputs.append(outputs.reshape(len(scalars), len(self.step.output_names)))
+        self.epoch_of_update.append(np.full(len(scalars), epoch))
+        if self.parameters is not None:
+            self.parameters.append(recorded.numpy())
+
+    def diverged(self, epoch: int) -> None:
+        scalars, norms = self.scalars[-1][-1], self.norms[-1][-1]
+        bad_groups = [name for name, value in zip(self.step.group_names, norms) if not np.isfinite(value)]
+        bad_scalars = [name for name, value in zip(self.step.scalar_names, scalars) if not np.isfinite(value)]
+        quantity = bad_scalars[0] if bad_scalars else "gradient"
+        self.divergence = Divergence(step=self.num_updates, epoch=epoch, layer=bad_groups[-1] if bad_groups else None, quantity=quantity)
+
+    def add_epoch(self, epoch: int, metrics: dict, seconds: float) -> None:
+        state = self.step.state().numpy() if self.step.state_names else ()
+        self.rows.append(dict(epoch=epoch, **metrics, **dict(zip(self.step.state_names, map(float, state))), seconds=seconds))
+
+    def _take_snapshot(self, epoch: int) -> None:
+        value = self.step.snapshot()
+        if value is not None:
+            self.snapshots[epoch] = value
+
+    def maybe_snapshot(self, epoch: int) -> None:
+        if epoch in self.spec.snapshot_epochs:
+            self._take_snapshot(epoch)
+
+    def early_stop(self, epoch: int) -> bool:
+        if self.spec.early_stopping_patience <= 0:
+            return False
+        val_loss = self.rows[-1]["val_loss"]
+        if val_loss < self.best_loss:
+            self.best_loss, self.best_epoch, self.best_weights = val_loss, epoch, self.step.get_weights()
+        elif epoch - self.best_epoch >= self.spec.early_stopping_patience:
+            self.stopped_early = epoch
+            self.step.set_weights(self.best_weights)
+            return True
+        return False
+
+    def progress(self, epoch: int, total_steps: int) -> ProgressInfo:
+        latest = max(self.snapshots) if self.snapshots else None
+        return ProgressInfo(
+            epoch,
+            self.spec.epochs,
+            pd.DataFrame(self.rows) if self.rows else None,
+            step=self.num_updates,
+            total_steps=total_steps,
+            snapshot=(latest, self.snapshots[latest]) if latest is not None else None,
+        )
+
+    def history(self, run_chunk, batch_size: int, num_samples: int, seconds: float) -> History:
+        step = self.step
+        last_epoch = self.rows[-1]["epoch"] if self.rows else 0
+        if self.spec.snapshot_epochs and last_epoch not in self.snapshots:
+            self._take_snapshot(last_epoch)  # the weights the run ends with (restored ones after early stopping)
+        scalars = np.concatenate(self.scalars) if self.scalars else np.zeros((0, len(step.scalar_names)))
+        steps = pd.DataFrame(scalars.astype(np.float64), columns=list(step.scalar_names))
+        steps.insert(0, "epoch", np.concatenate(self.epoch_of_update).astype(int) if self.scalars else np.zeros(0, int))
+        steps.insert(0, "step", np.arange(1, len(steps) + 1))
+        return History(
+            steps=steps,
+            gradient_norms=np.concatenate(self.norms).astype(np.float64) if self.norms else np.zeros((0, len(step.groups))),
+            output_gradient_norms=np.concatenate(self.outputs).astype(np.float64) if self.outputs else np.zeros((0, len(step.output_names))),
+            group_names=step.group_names,
+            group_kinds=step.group_kinds,
+            output_names=tuple(step.output_names),
+            epochs=pd.DataFrame(self.rows),
+            snapshots=self.snapshots,
+            divergence=self.divergence,
+            stopped_early_epoch=self.stopped_early,
+            best_epoch=self.best_epoch,
+            steps_per_epoch=steps_per_epoch(num_samples, batch_size),
+            seconds=seconds,
+            parameters=np.concatenate(self.parameters) if self.parameters is not None else None,
+            compiled_traces=run_chunk.experimental_get_tracing_count(),
+        )
 
 
-def _history(step, step_scalars, step_norms, epoch_rows, activations, divergence, stopped_early, best_epoch, batch_size, num_samples, seconds) -> History:
-    scalars = np.concatenate(step_scalars) if step_scalars else np.zeros((0, len(step.scalar_names)))
-    norms = np.concatenate(step_norms) if step_norms else np.zeros((0, len(step.layer_names)))
-    epoch_of_step = np.concatenate([np.full(len(s), i + 1) for i, s in enumerate(step_scalars)])
-    steps = pd.DataFrame(scalars, columns=list(step.scalar_names))
-    steps.insert(0, "epoch", epoch_of_step.astype(int))
-    steps.insert(0, "step", np.arange(1, len(steps) + 1))
-    return History(
-        steps=steps,
-        gradient_norms=norms,
-        initial_gradient_norms=norms[0] if len(norms) else np.zeros(len(step.layer_names)),
-        layer_names=step.layer_names,
-        epochs=pd.DataFrame(epoch_rows),
-        activations=activations,
-        divergence=divergence,
-        stopped_early_epoch=stopped_early,
-        best_epoch=best_epoch,
-        steps_per_epoch=steps_per_epoch(num_samples, batch_size),
-        seconds=seconds,
-    )
+def gradients(step, data) -> dict[str, np.ndarray]:
+    """Group name -> the gradient of one batch (all of `data`), computed in one compiled call and not applied.
+
+    A group with one variable gives that variable's gradient in its shape;
+    a group of several (a batch norm's scale and shift) gives them flattened end to end.
+    """
+    tensors = [tf.constant(a) for a in _as_tuple(data)]
+    compiled = tf.function(step.gradients, autograph=False)
+    result = {}
+    for name, parts in compiled(*tensors).items():
+        arrays = [np.asarray(p) for p in parts]
+        result[name] = arrays[0] if len(arrays) == 1 else np.concatenate([a.ravel() for a in arrays])
+    return result
 
 
 def predict(model, x: np.ndarray, task: str) -> np.ndarray:
     """Probabilities (classification) or values (regression) in inference mode."""
     outputs = model(tf.constant(x, dtype=tf.float32), training=False)
     if task == "binary":
-        return tf.sigmoid(outputs).numpy()[:, 0]
+        return tf.sigmoid(outputs).numpy()[..., 0]
     if task == "multiclass":
         return tf.nn.softmax(outputs).numpy()
     return outputs.numpy()

@@ -62,7 +62,7 @@ def model_loss(x_data, y_data, task: str, weights, biases):
     """Mean loss over the data set of the model logits = w·x + b, for every (w, b) pair at once.
 
     ``weights`` and ``biases`` share any shape S; the result has shape S.
-    The same formulas as ``engine.loss_and_accuracy`` (MSE for regression,
+    The same formulas as ``dlcore.steps.loss_and_accuracy`` (MSE for regression,
     sigmoid cross-entropy on logits for binary).
     """
     x_data = tf.reshape(tf.cast(x_data, tf.float32), [-1])

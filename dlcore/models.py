@@ -90,24 +90,31 @@ def activation_probe(model: keras.Model) -> keras.Model | None:
     return keras.Model(model.inputs, outputs, name=f"{model.name}_activations")
 
 
-def named_kernel_layers(model: keras.Model, prefix: str = "") -> list[tuple[str, object]]:
-    """(name, layer) for every layer with a weight matrix ('kernel'), input side first.
+def activation_sampler(model: keras.Model, sample):
+    """A function that returns every hidden activation of `model` on `sample` as numpy arrays (compiled once).
 
-    Looks inside sub-models, naming their layers "submodel/layer", so a model
-    that holds several networks side by side is tracked layer by layer.
+    Used as a step's snapshot, it records what the hidden units do at chosen epochs.
     """
-    found = []
-    for layer in model.layers:
-        if isinstance(layer, keras.Model):
-            found += named_kernel_layers(layer, f"{prefix}{layer.name}/")
-        elif getattr(layer, "kernel", None) is not None:
-            found.append((f"{prefix}{layer.name}", layer))
-    return found
+    import numpy as np
+
+    from dlcore.device import tf
+
+    probe = activation_probe(model)
+    if probe is None:
+        return lambda: []
+    sample = tf.constant(sample)
+    compiled = tf.function(lambda: probe(sample, training=False))
+
+    def take():
+        outputs = compiled()
+        return [np.asarray(output) for output in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
+
+    return take
 
 
 def kernel_layers(model: keras.Model) -> list:
-    """The layers whose weight matrix ('kernel') the engine tracks, input side first."""
-    return [layer for _, layer in named_kernel_layers(model)]
+    """The model's own layers that hold a weight matrix ('kernel'), input side first (no sub-models)."""
+    return [layer for layer in model.layers if getattr(layer, "kernel", None) is not None]
 
 
 @dataclass(frozen=True)

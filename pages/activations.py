@@ -1,18 +1,15 @@
 """Lab sheet: activation functions: the gallery, why a network needs one, and why ReLU won."""
 
-import dataclasses
-
 import numpy as np
 import streamlit as st
 
 from dlcore.activation_functions import GALLERY
-from dlcore.choices import ACTIVATION_LABELS
+from dlcore.choices import ACTIVATION_LABELS, OPTIMIZER_LABELS
 from dlcore.experiments import activations as lab
 from dlcore.plots import activations as plots
 from pages import components as ui
 
 PREFIX = "activations"
-LEARNING_RATES = tuple(rate for rate in ui.LEARNING_RATES if rate <= 1.0)
 
 ui.lab_header(
     "📈 Activation functions",
@@ -24,22 +21,17 @@ ui.lab_header(
 TAB_NAMES = ["① Gallery", "② Why non-linear?", "③ Why ReLU?", "④ Maxout", "⑤ Live training"]
 
 
-def settings(prefix: str, defaults):
-    """Session-state backed config for one experiment of this page (widgets keyed '<prefix>.<field>').
+def remember(prefix: str, defaults) -> None:
+    """Give one experiment's widgets (keyed '<prefix>.<field>') their session, link or default values.
 
     Each experiment's settings travel in the URL under its own part name ("gallery.names=relu,gelu").
     """
-    part = prefix.removeprefix(f"{PREFIX}.")
-    ui.init_state(prefix, defaults, part)
-    return ui.shared_config(prefix, defaults, part)
+    ui.init_state(prefix, defaults, prefix.removeprefix(f"{PREFIX}."))
 
 
-def choose(label: str, options, key: str, labels: dict | None = None):
-    st.selectbox(label, options, key=key, format_func=(labels or {}).get if labels else str)
-
-
-def learning_rate(key: str):
-    st.select_slider("Learning rate", LEARNING_RATES, key=key, format_func=lambda v: f"{v:g}")
+def settings(prefix: str, defaults):
+    """The experiment's config as its widgets set it, remembered for the session and written into the URL."""
+    return ui.shared_config(prefix, defaults, prefix.removeprefix(f"{PREFIX}."))
 
 
 def bump(key: str) -> None:
@@ -48,20 +40,20 @@ def bump(key: str) -> None:
 
 def gallery_part():
     gp = f"{PREFIX}.gallery"
-    settings(gp, lab.GalleryConfig())
+    remember(gp, lab.GalleryConfig())
     chosen, sliders = st.columns([2, 3])
-    chosen.multiselect("Functions to overlay", tuple(GALLERY), key=f"{gp}.names", format_func=lambda name: GALLERY[name].label)
+    with chosen:
+        ui.control(gp, lab.GalleryConfig, "names", "Functions to overlay", format_func=lambda name: GALLERY[name].label)
     with sliders:
-        a, b, c, d = st.columns(4)
-        a.slider("Leaky slope a", 0.01, 0.5, step=0.01, key=f"{gp}.leaky_slope")
-        b.slider("ELU α", 0.1, 2.0, step=0.1, key=f"{gp}.elu_alpha")
-        c.slider("Maxout pieces k", 2, 6, key=f"{gp}.maxout_pieces")
-        d.slider("x range ±", 2.0, 10.0, step=1.0, key=f"{gp}.x_limit")
-    config = dataclasses.replace(settings(gp, lab.GalleryConfig()), names=tuple(st.session_state[f"{gp}.names"]))
-    result = lab.gallery(config)
-    if not result.curves:
+        for column, (field, label) in zip(st.columns(4), (("leaky_slope", "Leaky slope a"), ("elu_alpha", "ELU α"), ("maxout_pieces", "Maxout pieces k"), ("x_limit", "x range ±"))):
+            with column:
+                ui.control(gp, lab.GalleryConfig, field, label)
+    config = settings(gp, lab.GalleryConfig())
+    if not config.names:
         st.info("Pick at least one function to draw.")
-    else:
+        return
+    result = ui.run_experiment(lab.gallery, config)
+    if result is not None:
         ui.chart(plots.gallery_figure(result))
         ui.notice(
             "the dotted line is the slope that backpropagation multiplies by. Shaded stretches are **saturated** (slope under "
@@ -80,7 +72,7 @@ def gallery_part():
 
 def nonlinear_part():
     nlp = f"{PREFIX}.nonlinear"
-    settings(nlp, lab.NonLinearityConfig())
+    remember(nlp, lab.NonLinearityConfig())
     st.markdown(
         "Train the **same** network twice: same depth, width, seed and data, once with no activation (the identity) and "
         "once with a real non-linearity. Then multiply the linear network's weight matrices together."
@@ -88,18 +80,20 @@ def nonlinear_part():
     with st.form(f"{nlp}.form"):
         cols = st.columns(4)
         with cols[0]:
-            choose("Data set", lab.BOUNDARY_DATASETS, f"{nlp}.dataset")
-            choose("Non-linear activation", lab.TRAINABLE_ACTIVATIONS, f"{nlp}.activation", ACTIVATION_LABELS)
-        cols[1].slider("Hidden layers", 1, 10, key=f"{nlp}.num_hidden_layers")
-        cols[1].slider("Units per layer", 2, 64, key=f"{nlp}.units")
-        cols[2].slider("Epochs", 5, 300, step=5, key=f"{nlp}.epochs")
+            ui.control(nlp, lab.NonLinearityConfig, "dataset", "Data set")
+            ui.control(nlp, lab.NonLinearityConfig, "activation", "Non-linear activation", format_func=ACTIVATION_LABELS.get)
+        with cols[1]:
+            ui.control(nlp, lab.NonLinearityConfig, "num_hidden_layers", "Hidden layers")
+            ui.control(nlp, lab.NonLinearityConfig, "units", "Units per layer")
         with cols[2]:
-            learning_rate(f"{nlp}.learning_rate")
-        cols[3].slider("Noise", 0.0, 0.6, step=0.05, key=f"{nlp}.noise")
-        cols[3].number_input("Seed", 0, 10_000, step=1, key=f"{nlp}.seed")
+            ui.control(nlp, lab.NonLinearityConfig, "epochs", "Epochs")
+            ui.control(nlp, lab.NonLinearityConfig, "learning_rate", "Learning rate (Adam)")
+        with cols[3]:
+            ui.control(nlp, lab.NonLinearityConfig, "noise", "Noise")
+            ui.control(nlp, lab.NonLinearityConfig, "seed", "Seed", widget="number")
         st.form_submit_button("▶ Train both networks", type="primary")
     config = settings(nlp, lab.NonLinearityConfig())
-    result = ui.run_experiment(lab, config)
+    result = ui.run_experiment(lab.why_nonlinear, config)
     if result is not None:
         left, right = st.columns(2)
         collapse = result.collapse
@@ -134,12 +128,10 @@ def nonlinear_part():
 def relu_part():
     rp = f"{PREFIX}.relu"
     st.markdown("Three measured reasons, each on real networks trained or timed just now.")
-    cost_config = settings(f"{rp}.cost", lab.CostConfig())
-    gradient_config = settings(f"{rp}.gradient", lab.GradientConfig())
-    sparsity_config = settings(f"{rp}.sparsity", lab.SparsityConfig())
-    cost = ui.run_experiment(lab, cost_config)
-    gradients = ui.run_experiment(lab, gradient_config)
-    sparsity = ui.run_experiment(lab, sparsity_config)
+    experiments = ((f"{rp}.cost", lab.CostConfig(), lab.relu_cost), (f"{rp}.gradient", lab.GradientConfig(), lab.relu_gradients), (f"{rp}.sparsity", lab.SparsityConfig(), lab.relu_sparsity))
+    for prefix, defaults, _ in experiments:
+        remember(prefix, defaults)
+    cost, gradients, sparsity = [ui.run_experiment(experiment, settings(prefix, defaults)) for prefix, defaults, experiment in experiments]
     if any(part is None for part in (cost, gradients, sparsity)):
         return
     element = cost.elementwise.set_index("activation")["ms"]
@@ -170,8 +162,9 @@ def relu_part():
 
     st.subheader("2 · Gradients: does the signal reach the first layer?")
     cols = st.columns([1, 2, 2])
-    cols[0].slider("Hidden layers", 2, 30, key=f"{rp}.gradient.num_hidden_layers")
-    cols[0].slider("Epochs", 1, 60, key=f"{rp}.gradient.epochs")
+    with cols[0]:
+        ui.control(f"{rp}.gradient", lab.GradientConfig, "num_hidden_layers", "Hidden layers")
+        ui.control(f"{rp}.gradient", lab.GradientConfig, "epochs", "Epochs")
     with cols[1]:
         ui.chart(plots.gradient_through_layers(gradients.histories))
     with cols[2]:
@@ -183,7 +176,8 @@ def relu_part():
 
     st.subheader("3 · Sparsity and dead units")
     cols = st.columns([1, 2, 2])
-    cols[0].radio("Optimizer", ("sgd", "adam"), key=f"{rp}.sparsity.optimizer", horizontal=True)
+    with cols[0]:
+        ui.control(f"{rp}.sparsity", lab.SparsityConfig, "optimizer", "Optimizer", widget="radio", format_func=OPTIMIZER_LABELS.get)
     shown = cols[0].select_slider("Learning rate shown per layer", lab.SWEEP_LEARNING_RATES, value=0.1, key=f"{rp}.shown_rate", format_func=lambda v: f"{v:g}")
     with cols[1]:
         ui.chart(plots.zero_fraction_by_layer(sparsity.layers[sparsity.layers["learning_rate"] == shown], shown))
@@ -195,9 +189,17 @@ def relu_part():
     )
 
 
+def inspected_unit(key: str, units: int) -> int:
+    """A slider over the first Maxout layer's units, its remembered choice kept below a smaller width."""
+    if units == 1:
+        return 0
+    st.session_state[key] = min(st.session_state.get(key, 0), units - 1)
+    return st.slider("Unit of the first Maxout layer to inspect", 0, units - 1, key=key)
+
+
 def maxout_part():
     mp = f"{PREFIX}.maxout"
-    settings(mp, lab.MaxoutConfig())
+    remember(mp, lab.MaxoutConfig())
     st.markdown(
         "A **Maxout** unit computes k linear functions of its input and outputs the largest. It learns its own "
         "activation shape: ReLU is the special case max(0, x). Here two Keras `Maxout` layers learn a 2-D data set."
@@ -205,17 +207,19 @@ def maxout_part():
     with st.form(f"{mp}.form"):
         cols = st.columns(4)
         with cols[0]:
-            choose("Data set", lab.BOUNDARY_DATASETS, f"{mp}.dataset")
-        cols[1].slider("Pieces per unit k", 2, 6, key=f"{mp}.pieces")
-        cols[1].slider("Units per Maxout layer", 1, 16, key=f"{mp}.units")
-        cols[2].slider("Epochs", 5, 300, step=5, key=f"{mp}.epochs")
+            ui.control(mp, lab.MaxoutConfig, "dataset", "Data set")
+        with cols[1]:
+            ui.control(mp, lab.MaxoutConfig, "pieces", "Pieces per unit k")
+            ui.control(mp, lab.MaxoutConfig, "units", "Units per Maxout layer")
+        with cols[2]:
+            ui.control(mp, lab.MaxoutConfig, "epochs", "Epochs")
         with cols[3]:
-            learning_rate(f"{mp}.learning_rate")
+            ui.control(mp, lab.MaxoutConfig, "learning_rate", "Learning rate (Adam)")
         st.form_submit_button("▶ Train the Maxout network", type="primary")
     config = settings(mp, lab.MaxoutConfig())
-    result = ui.run_experiment(lab, config)
+    result = ui.run_experiment(lab.maxout, config)
     if result is not None:
-        unit = st.slider("Unit of the first Maxout layer to inspect", 0, config.units - 1, 0, key=f"{mp}.unit") if config.units > 1 else 0
+        unit = inspected_unit(f"{mp}.unit", config.units)
         grid_pieces, positions, slice_pieces, x2 = lab.maxout_unit_views(result, unit)
         left, right = st.columns(2)
         with left:
@@ -232,24 +236,30 @@ def maxout_part():
 
 def live_part():
     lp = f"{PREFIX}.live"
-    settings(lp, lab.LiveConfig())
-    st.markdown("Watch the decision boundary form while the network trains, for any activation. Snapshots are taken from the training loop's progress callback.")
+    remember(lp, lab.LiveConfig())
+    st.markdown(
+        "Watch the decision boundary form while the network trains, for any activation. The training step takes a snapshot "
+        "of the boundary before training, every few epochs and at the end; the engine hands each new one to this page "
+        "between epochs, and keeps them all for the replay."
+    )
     with st.form(f"{lp}.form"):
         cols = st.columns(4)
         with cols[0]:
-            choose("Data set", lab.BOUNDARY_DATASETS, f"{lp}.dataset")
-            choose("Activation", tuple(ACTIVATION_LABELS), f"{lp}.activation", ACTIVATION_LABELS)
-        cols[1].slider("Hidden layers", 1, 10, key=f"{lp}.num_hidden_layers")
-        cols[1].slider("Units per layer", 2, 64, key=f"{lp}.units")
-        cols[2].slider("Epochs", 5, 300, step=5, key=f"{lp}.epochs")
-        cols[2].slider("Draw every … epochs", 1, 50, key=f"{lp}.snapshot_every")
+            ui.control(lp, lab.LiveConfig, "dataset", "Data set")
+            ui.control(lp, lab.LiveConfig, "activation", "Activation", format_func=ACTIVATION_LABELS.get)
+        with cols[1]:
+            ui.control(lp, lab.LiveConfig, "num_hidden_layers", "Hidden layers")
+            ui.control(lp, lab.LiveConfig, "units", "Units per layer")
+        with cols[2]:
+            ui.control(lp, lab.LiveConfig, "epochs", "Epochs")
+            ui.control(lp, lab.LiveConfig, "snapshot_every", "Draw every … epochs")
         with cols[3]:
-            learning_rate(f"{lp}.learning_rate")
-            st.number_input("Seed", 0, 10_000, step=1, key=f"{lp}.seed")
+            ui.control(lp, lab.LiveConfig, "learning_rate", "Learning rate (Adam)")
+            ui.control(lp, lab.LiveConfig, "seed", "Seed", widget="number")
         st.form_submit_button("▶ Train and watch", type="primary")
     st.button("🔁 Watch it train again", on_click=bump, args=(f"{lp}.trial",))
     config = settings(lp, lab.LiveConfig())
-    result = ui.run_experiment(lab, config, live_figure=plots.live_boundary)
+    result = ui.run_experiment(lab.live_boundary, config, live_figure=plots.live_boundary)
     if result is not None:
         if result.final.divergence:
             st.warning(f"💥 {result.final.divergence} Lower the learning rate.")

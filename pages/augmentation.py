@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dlcore import images, limits
+from dlcore import images
 from dlcore.experiments import augmentation
 from dlcore.plots import augmentation as plots
 from dlcore.plots import training as training_plots
@@ -12,7 +12,7 @@ from pages import components as ui
 PREFIX = "augmentation"
 GRID = "augmentation_grid"
 DEFAULTS = augmentation.Config()
-LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 0.005, 0.01, 0.03, 0.1)  # Adam on a small CNN; the default 0.005 must be one of them
+GRID_DEFAULTS = augmentation.GridImage()
 
 ui.lab_header(
     "🔄 Data augmentation",
@@ -26,52 +26,56 @@ ui.lab_header(
     "in front of a small CNN; they act only while training and leave validation images untouched.",
 )
 ui.init_state(PREFIX, DEFAULTS)
+ui.init_state(GRID, GRID_DEFAULTS, part="grid")
 
 st.markdown("**Try a preset** (each sets the augmentation controls at once):")
 preset_columns = st.columns(len(augmentation.PRESETS))
 for column, (name, values) in zip(preset_columns, augmentation.PRESETS.items()):
-    column.button(name, on_click=ui.apply_preset, args=(PREFIX, values), width="stretch")
+    column.button(name, on_click=ui.apply_preset, args=(PREFIX, values, augmentation.Config), width="stretch")
 
-caps = limits.current()
 with st.form(f"{PREFIX}.form"):
     geometric, pixels, training = st.columns(3)
     with geometric:
         st.markdown("**Geometry** (`RandomFlip`, `RandomRotation`, `RandomZoom`, `RandomTranslation`)")
-        st.selectbox("Flip", tuple(augmentation.FLIPS), format_func=augmentation.FLIPS.get, key=f"{PREFIX}.flip")
-        st.slider("Rotation, up to ± degrees", 0.0, 180.0, step=5.0, key=f"{PREFIX}.rotation_degrees")
-        st.slider("Zoom, up to ± fraction", 0.0, 0.5, step=0.05, key=f"{PREFIX}.zoom")
-        st.slider("Shift, up to ± fraction of the width", 0.0, 0.5, step=0.05, key=f"{PREFIX}.translation")
+        ui.control(PREFIX, augmentation.Config, "flip", "Flip", format_func=augmentation.FLIPS.get)
+        ui.control(PREFIX, augmentation.Config, "rotation_degrees", "Rotation, up to ± degrees")
+        ui.control(PREFIX, augmentation.Config, "zoom", "Zoom, up to ± fraction")
+        ui.control(PREFIX, augmentation.Config, "translation", "Shift, up to ± fraction of the width")
     with pixels:
         st.markdown("**Pixel values** (`RandomContrast`, `RandomErasing`, `GaussianNoise`)")
-        st.slider("Contrast change, up to ±", 0.0, 0.9, step=0.1, key=f"{PREFIX}.contrast")
-        st.slider("Cutout: chance of erasing a patch", 0.0, 1.0, step=0.1, key=f"{PREFIX}.cutout")
-        st.slider("Gaussian noise, standard deviation", 0.0, 0.5, step=0.05, key=f"{PREFIX}.noise_std")
+        ui.control(PREFIX, augmentation.Config, "contrast", "Contrast change, up to ±")
+        ui.control(PREFIX, augmentation.Config, "cutout", "Cutout: chance of erasing a patch")
+        ui.control(PREFIX, augmentation.Config, "noise_std", "Gaussian noise, standard deviation")
     with training:
         st.markdown("**Data and training** (same seed for both runs)")
-        st.selectbox("Data set", tuple(images.IMAGE_DATASETS), format_func=images.IMAGE_DATASETS.get, key=f"{PREFIX}.dataset")
-        st.slider("Training images (a deliberately small subset)", 20, augmentation.MAX_TRAIN_SIZE, step=10, key=f"{PREFIX}.train_size")
-        st.slider("Epochs", 1, min(caps.max_epochs, augmentation.MAX_EPOCHS), key=f"{PREFIX}.epochs")
-        st.select_slider("Filters in the first convolution", (4, 8, 16, 32), key=f"{PREFIX}.filters")
-        st.select_slider("Learning rate (Adam)", LEARNING_RATES, key=f"{PREFIX}.learning_rate", format_func=lambda v: f"{v:g}")
-        st.select_slider("Batch size", ui.BATCH_SIZES, key=f"{PREFIX}.batch_size", format_func=lambda v: "all" if v == 0 else str(v))
-        st.number_input("Seed", 0, 10_000, step=1, key=f"{PREFIX}.seed")
+        ui.control(PREFIX, augmentation.Config, "dataset", "Data set", format_func=images.IMAGE_DATASETS.get)
+        ui.control(PREFIX, augmentation.Config, "train_size", "Training images (a deliberately small subset)")
+        ui.control(PREFIX, augmentation.Config, "epochs", "Epochs")
+        ui.control(PREFIX, augmentation.Config, "filters", "Filters in the first convolution", format_func=str)
+        ui.control(PREFIX, augmentation.Config, "learning_rate", "Learning rate (Adam)")
+        ui.control(PREFIX, augmentation.Config, "batch_size", "Batch size", format_func=lambda v: "all" if v == 0 else str(v))
+        ui.control(PREFIX, augmentation.Config, "seed", "Seed", widget="number")
     st.form_submit_button("▶ Train with and without these augmentations", type="primary")
 
 config = ui.shared_config(PREFIX, DEFAULTS)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def variant_grid(grid_config):
-    return augmentation.variant_grid(grid_config)
-
-
 # ---- 1. what the network sees ----
 st.header("1 · What the network sees")
 source_column, index_column, seed_column = st.columns(3)
-source = source_column.selectbox("Image", tuple(images.IMAGE_SOURCES), format_func=images.IMAGE_SOURCES.get, key=f"{GRID}.image_source")
-index = index_column.slider("Which image of the set", 0, 99, key=f"{GRID}.image_index", disabled=source in images.PHOTOS)
-grid_seed = seed_column.number_input("Grid seed (same seed, same grid)", 0, 10_000, step=1, key=f"{GRID}.grid_seed")
-grid = variant_grid(augmentation.grid_for(config, source, index, int(grid_seed)))
+with source_column:
+    source = ui.control(GRID, augmentation.GridImage, "image_source", "Image", format_func=images.IMAGE_SOURCES.get)
+with index_column:
+    if source in images.PHOTOS:
+        st.caption("A photo is a single image: there is no other to pick.")
+    else:
+        ui.control(GRID, augmentation.GridImage, "image_index", "Which image of the set")
+with seed_column:
+    ui.control(GRID, augmentation.GridImage, "grid_seed", "Grid seed (same seed, same grid)", widget="number")
+image = ui.shared_config(GRID, GRID_DEFAULTS, part="grid")
+grid = ui.run_experiment(augmentation.variant_grid, augmentation.grid_for(config, image))
+if grid is None:
+    st.stop()
 if grid.note:
     st.info(grid.note)
 ui.chart(plots.augmentation_grid(grid.original, grid.variants, grid.caption))
@@ -83,7 +87,7 @@ ui.notice(
 
 # ---- 2. the effect on a small training set ----
 st.header("2 · The same CNN with and without augmentation")
-result = ui.run_experiment(augmentation, config, live_figure=plots.live_accuracy)
+result = ui.run_experiment(augmentation.run, config, live_figure=plots.live_accuracy)
 if result is None:
     st.stop()
 if result.dataset_note:
@@ -151,7 +155,7 @@ st.button(
     args=(PREFIX, {"measure_wrong": True}),  # a callback, so the request survives any rerun
 )
 if st.session_state.get(measure_key):
-    wrong = ui.run_experiment(augmentation, wrong_config, live_figure=plots.live_accuracy)
+    wrong = ui.run_experiment(augmentation.run, wrong_config, live_figure=plots.live_accuracy)
     if wrong is not None:
         wrong_runs = [(run.label, run.history.epochs) for run in wrong.runs]
         st.dataframe(summary_table(wrong.summary), hide_index=True, width="stretch")

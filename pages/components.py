@@ -15,9 +15,6 @@ from dlcore import limits
 from dlcore.choices import ACTIVATION_LABELS, CLIPPING_LABELS, INITIALIZER_LABELS, OPTIMIZER_LABELS
 from dlcore.results import ResultStore
 
-LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.05, 0.1, 0.3, 0.5, 1.0, 2.0, 3.0)
-BATCH_SIZES = (1, 8, 16, 32, 64, 128, 256, 0)  # 0 = the whole training set
-
 
 @st.cache_resource
 def result_store() -> ResultStore:
@@ -71,52 +68,44 @@ def device_badge() -> None:
         st.sidebar.caption("Hosted mode: smaller caps on epochs and model size.")
 
 
-# ---- state: widgets keyed "<prefix>.<field>", shareable through the URL ----
+# ---- settings: widgets keyed "<prefix>.<field>", kept across pages, shareable through the URL ----
 
-
-def _parse(text: str, default):
-    if isinstance(default, bool):
-        return text.lower() in ("1", "true", "yes", "on")
-    if isinstance(default, tuple):
-        return tuple(item for item in text.split(",") if item)
-    return type(default)(text)
-
-
-def _format(value) -> str:
-    return ",".join(map(str, value)) if isinstance(value, (tuple, list)) else str(value)
+STORE = "_settings"  # session_state[STORE][prefix] = {field: value}: survives pages whose widgets are not drawn
+GROUPS = "_setting_groups"  # session_state[GROUPS][prefix] = (part, Config class): what links of this page may carry
 
 
 def _url_name(part: str, field: str) -> str:
     return f"{part}.{field}" if part else field
 
 
-def init_state(prefix: str, defaults, part: str = "") -> None:
-    """Give every config field a session value once: from the URL when it carries one, else the default.
+def _format(value) -> str:
+    return ",".join(map(str, value)) if isinstance(value, (tuple, list)) else str(value)
 
-    A page's main group of settings appears in the URL under bare field names
-    (``degree=15``); any other group names its ``part`` (``sweep.kind=noise``).
+
+def _widget_value(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
+def init_state(prefix: str, defaults, part: str = "") -> None:
+    """Give every config field its session value: the user's last one, else the link's, else the default.
+
+    Streamlit forgets a widget's value when a run does not draw the widget (on
+    another page, say), so the values also live in a plain store and are put
+    back before the widgets are drawn. A page's main group of settings appears
+    in the URL under bare field names (``degree=15``); any other group names
+    its ``part`` (``sweep.kind=noise``). A bad link value is repaired with one
+    warning naming the field and its allowed range; it never raises.
     """
-    if st.session_state.get(f"{prefix}._ready"):
-        return
-    bad = []
-    for field in dataclasses.fields(defaults):
-        value = getattr(defaults, field.name)
-        name = _url_name(part, field.name)
-        if name in st.query_params:
-            try:
-                value = _parse(st.query_params[name], value)
-            except ValueError:
-                bad.append(name)
-        st.session_state.setdefault(f"{prefix}.{field.name}", value)
-    try:
-        config_from_state(prefix, type(defaults)).validate()
-    except (ValueError, TypeError) as error:
-        bad.append(str(error))
-    if bad:
-        for field in dataclasses.fields(defaults):
-            st.session_state[f"{prefix}.{field.name}"] = getattr(defaults, field.name)
-        st.warning(f"The settings in the link were not valid ({'; '.join(bad)}); showing the defaults.")
-    st.session_state[f"{prefix}._ready"] = True
+    store = st.session_state.setdefault(STORE, {})
+    st.session_state.setdefault(GROUPS, {})[prefix] = (part, type(defaults))
+    if prefix not in store:
+        texts = {field.name: st.query_params[_url_name(part, field.name)] for field in dataclasses.fields(defaults) if _url_name(part, field.name) in st.query_params}
+        config, messages = type(defaults).from_link(texts, defaults)
+        store[prefix] = {field.name: getattr(config, field.name) for field in dataclasses.fields(config)}
+        if messages:
+            st.warning("Some settings in the link were out of range and were changed: " + "; ".join(messages) + ".")
+    for name, value in store[prefix].items():
+        st.session_state.setdefault(f"{prefix}.{name}", _widget_value(value))
 
 
 def config_from_state(prefix: str, config_class):
@@ -124,7 +113,8 @@ def config_from_state(prefix: str, config_class):
     for field in dataclasses.fields(config_class):
         key = f"{prefix}.{field.name}"
         if key in st.session_state:
-            values[field.name] = st.session_state[key]
+            value = st.session_state[key]
+            values[field.name] = tuple(value) if isinstance(value, list) else value
     return config_class(**values)
 
 
@@ -142,10 +132,40 @@ def share_in_url(config, defaults, part: str = "") -> None:
 
 
 def shared_config(prefix: str, defaults, part: str = ""):
-    """The group's config as the widgets set it, written into the URL (see share_in_url)."""
+    """The group's config as the widgets set it, remembered for this session and written into the URL."""
     config = config_from_state(prefix, type(defaults))
+    st.session_state.setdefault(STORE, {})[prefix] = {field.name: getattr(config, field.name) for field in dataclasses.fields(config)}
     share_in_url(config, defaults, part)
     return config
+
+
+def control(prefix: str, config_class, name: str, label: str, *, widget: str | None = None, format_func=None, help: str | None = None, **options):
+    """The widget for one config field, with the range and options its Config declares (hosted caps included).
+
+    Numbers with options become select-sliders, other numbers sliders (or a
+    number box with ``widget="number"``); names become select boxes (or radio
+    buttons with ``widget="radio"``); flags toggles; subsets multiselects.
+    Other keyword options (``on_change``, ``disabled``, ``format`` ...) go to the widget.
+    """
+    bounds = limits.bounds_of(config_class, name)
+    key = f"{prefix}.{name}"
+    shown = format_func or str
+    if bounds.kind == "bool":
+        return st.toggle(label, key=key, help=help, **options)
+    if bounds.kind == "choice":
+        if widget == "radio":
+            return st.radio(label, bounds.options_now(), key=key, format_func=shown, horizontal=True, help=help, **options)
+        return st.selectbox(label, bounds.options_now(), key=key, format_func=shown, help=help, **options)
+    if bounds.kind == "subset":
+        return st.multiselect(label, bounds.options_now(), key=key, format_func=shown, help=help, **options)
+    if bounds.options:
+        return st.select_slider(label, bounds.options_now(), key=key, format_func=format_func or (lambda v: f"{v:g}"), help=help, **options)
+    cast = int if bounds.kind == "int" else float
+    low, high = cast(bounds.low), cast(bounds.high_now())
+    step = cast(bounds.step) if bounds.step is not None else None
+    if widget == "number":
+        return st.number_input(label, low, high, step=step, key=key, help=help, **options)
+    return st.slider(label, low, high, step=step, key=key, help=help, **options)
 
 
 def lab_tabs(labels: list[str], key: str):
@@ -163,58 +183,62 @@ def lab_tabs(labels: list[str], key: str):
     return tabs
 
 
-def apply_preset(prefix: str, values: dict) -> None:
-    """on_click callback: set several widgets at once (before they render)."""
+def apply_preset(prefix: str, values: dict, config_class=None) -> None:
+    """on_click callback: set several widgets at once (before they render), each kept inside its field's bounds."""
     for name, value in values.items():
-        st.session_state[f"{prefix}.{name}"] = value
+        if config_class is not None and name in {f.name for f in dataclasses.fields(config_class)}:
+            value = limits.allowed(limits.bounds_of(config_class, name), value, getattr(config_class(), name))
+        st.session_state[f"{prefix}.{name}"] = _widget_value(value)
 
 
 # ---- shared control groups ----
 
 
-def network_controls(prefix: str, activations=tuple(ACTIVATION_LABELS), batch_norm: bool = True) -> None:
-    caps = limits.current()
-    st.slider("Hidden layers (depth)", 1, caps.max_hidden_layers, key=f"{prefix}.num_hidden_layers")
-    st.slider("Units per hidden layer (width)", 2, caps.max_units, key=f"{prefix}.units")
-    st.selectbox("Activation", activations, format_func=ACTIVATION_LABELS.get, key=f"{prefix}.activation")
-    st.selectbox("Weight initialisation", tuple(INITIALIZER_LABELS), format_func=INITIALIZER_LABELS.get, key=f"{prefix}.initializer")
+def network_controls(prefix: str, config_class, batch_norm: bool = True) -> None:
+    control(prefix, config_class, "num_hidden_layers", "Hidden layers (depth)")
+    control(prefix, config_class, "units", "Units per hidden layer (width)")
+    control(prefix, config_class, "activation", "Activation", format_func=ACTIVATION_LABELS.get)
+    control(prefix, config_class, "initializer", "Weight initialisation", format_func=INITIALIZER_LABELS.get)
     if batch_norm:
-        st.toggle("Batch normalisation", key=f"{prefix}.batch_norm")
+        control(prefix, config_class, "batch_norm", "Batch normalisation")
 
 
-def optimizer_controls(prefix: str, clipping: bool = True) -> None:
-    st.selectbox("Optimizer", tuple(OPTIMIZER_LABELS), format_func=OPTIMIZER_LABELS.get, key=f"{prefix}.optimizer")
-    st.select_slider("Learning rate", LEARNING_RATES, key=f"{prefix}.learning_rate", format_func=lambda v: f"{v:g}")
+def optimizer_controls(prefix: str, config_class, clipping: bool = True) -> None:
+    control(prefix, config_class, "optimizer", "Optimizer", format_func=OPTIMIZER_LABELS.get)
+    control(prefix, config_class, "learning_rate", "Learning rate")
     if clipping:
-        st.radio("Gradient clipping", tuple(CLIPPING_LABELS), format_func=CLIPPING_LABELS.get, key=f"{prefix}.clipping", horizontal=True)
-        st.select_slider("Clipping threshold", (0.1, 0.5, 1.0, 2.0, 5.0, 10.0), key=f"{prefix}.clip_threshold")
+        control(prefix, config_class, "clipping", "Gradient clipping", widget="radio", format_func=CLIPPING_LABELS.get)
+        control(prefix, config_class, "clip_threshold", "Clipping threshold")
 
 
-def training_controls(prefix: str, datasets) -> None:
-    caps = limits.current()
-    st.selectbox("Data set", datasets, key=f"{prefix}.dataset")
-    st.slider("Epochs", 1, caps.max_epochs, key=f"{prefix}.epochs")
-    st.select_slider(
-        "Batch size",
-        BATCH_SIZES,
-        key=f"{prefix}.batch_size",
-        format_func=lambda v: "all (batch GD)" if v == 0 else ("1 (stochastic)" if v == 1 else str(v)),
-    )
-    st.number_input("Seed", 0, 10_000, step=1, key=f"{prefix}.seed")
+def batch_size_label(value: int) -> str:
+    return "all (batch GD)" if value == 0 else ("1 (stochastic)" if value == 1 else str(value))
+
+
+def training_controls(prefix: str, config_class) -> None:
+    control(prefix, config_class, "dataset", "Data set")
+    control(prefix, config_class, "epochs", "Epochs")
+    control(prefix, config_class, "batch_size", "Batch size", format_func=batch_size_label)
+    control(prefix, config_class, "seed", "Seed", widget="number")
 
 
 # ---- running an experiment with live progress ----
 
 
-def run_experiment(experiment, config, live_figure=None):
-    """Return experiment.run(config), from the shared store when this config ran before.
+def experiment_key(run_function, config) -> tuple:
+    """What a result is stored under: the function's qualified name and the (hashable, frozen) config."""
+    return (f"{run_function.__module__}.{run_function.__qualname__}", config)
+
+
+def run_experiment(run_function, config, live_figure=None):
+    """Return run_function(config, progress), from the shared store when this config ran before.
 
     While training, a progress bar and (optionally) a live chart built by
-    ``live_figure(epochs_table)`` update between epochs. Bad settings and a
-    busy server become messages, never tracebacks.
+    ``live_figure(progress_info)`` update between chunks of training. Bad
+    settings and a busy server become messages, never tracebacks.
     """
     store = result_store()
-    key = (experiment.__name__, config)
+    key = experiment_key(run_function, config)
     cached = store.get(key)
     if cached is not None:
         return cached
@@ -229,15 +253,16 @@ def run_experiment(experiment, config, live_figure=None):
 
     def progress(info):
         bar.progress(info.fraction, text=info.message)
-        table = getattr(info, "epochs_table", None)
-        if live_figure is not None and table is not None and time.perf_counter() - last_draw[0] > 0.8:
-            last_draw[1] += 1  # a fresh key per draw: two identical figures in one run must not collide
-            live.plotly_chart(live_figure(table), width="stretch", key=f"{experiment.__name__}.live.{last_draw[1]}")
-            last_draw[0] = time.perf_counter()
+        if live_figure is not None and time.perf_counter() - last_draw[0] > 0.8:
+            figure = live_figure(info)
+            if figure is not None:
+                last_draw[1] += 1  # a fresh key per draw: two identical figures in one run must not collide
+                live.plotly_chart(figure, width="stretch", key=f"{key[0]}.{hash(config)}.live.{last_draw[1]}")
+                last_draw[0] = time.perf_counter()
 
     try:
         with store.training_slot():
-            result = experiment.run(config, progress)
+            result = run_function(config, progress)
     except TimeoutError as error:
         st.error(str(error))
         return None

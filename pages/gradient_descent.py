@@ -6,29 +6,33 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dlcore import limits
+from dlcore import landscapes
 from dlcore.choices import OPTIMIZER_LABELS
-from dlcore.data import DATASETS
 from dlcore.experiments import gradient_descent as gd
 from dlcore.plots import descent as plots
 from pages import components as ui
 
 PREFIX, RATE, RACE, NET = "descent", "descent_rate", "descent_race", "descent_net"
-NET_UNITS = (4, 8, 16, 32, 64)
-NET_BATCHES = (8, 16, 32, 64, 128, 0)  # 0: the whole training set in one batch
 MODE_LABELS = {"batch": "Batch GD", "minibatch": "Mini-batch", "stochastic": "Stochastic (SGD)"}
-RATES = (0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.2, 0.25, 0.3, 0.5, 1.0, 2.0, 3.0)
-RACE_RATES = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.12, 0.2, 0.3, 0.5, 1.0, 2.0)
 SHORT_LABELS = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov", "rmsprop": "RMSProp", "adam": "Adam", "adagrad": "AdaGrad"}
+SGD_RATE, ADAPTIVE_RATE = "Learning rate: SGD, momentum, Nesterov", "Learning rate: RMSProp, Adam, AdaGrad"
 TABS = ("① Batch vs stochastic vs mini-batch", "② Learning rate", "③ Optimizers on landscapes", "④ Optimizers on a real network")
-
-
-def rate_label(value: float) -> str:
-    return f"{value:g}"
 
 
 def mode_label(mode: str, batch_size: int) -> str:
     return f"{MODE_LABELS[mode]} (batch {batch_size})"
+
+
+def batch_size_label(batch_size: int) -> str:
+    return "all (full batch)" if batch_size == 0 else str(batch_size)
+
+
+def control_row(prefix: str, config_class, controls: dict, widths=None) -> None:
+    """One column per setting: field name -> its label, or (label, extra arguments for ui.control)."""
+    for column, (name, label) in zip(st.columns(widths or len(controls)), controls.items()):
+        label, options = (label, {}) if isinstance(label, str) else label
+        with column:
+            ui.control(prefix, config_class, name, label, **options)
 
 
 ui.lab_header(
@@ -44,8 +48,6 @@ ui.init_state(PREFIX, gd.Config())
 for prefix, defaults, part in ((RATE, gd.LearningRateConfig(), "rate"), (RACE, gd.OptimizersConfig(), "race"), (NET, gd.NetworkConfig(), "net")):
     ui.init_state(prefix, defaults, part)
 st.session_state.setdefault(f"{RACE}.shown", list(gd.OPTIMIZERS))
-st.session_state.setdefault(f"{NET}.chosen", list(ui.config_from_state(NET, gd.NetworkConfig).optimizer_names))
-caps = limits.current()
 tabs = ui.lab_tabs(list(TABS), f"{PREFIX}.tab")
 
 # ---- part 1 ----
@@ -55,16 +57,21 @@ with tabs[0]:
         "The three variants start at the same point with the same learning rate and see every example once per epoch."
     )
     with st.form(f"{PREFIX}.form"):
-        columns = st.columns(6)
-        columns[0].selectbox("Model", tuple(gd.PROBLEMS), format_func=gd.PROBLEMS.get, key=f"{PREFIX}.problem")
-        columns[1].select_slider("Learning rate", RATES, key=f"{PREFIX}.learning_rate", format_func=rate_label)
-        columns[2].slider("Mini-batch size k", 2, 40, key=f"{PREFIX}.minibatch_size")
-        columns[3].select_slider("Training examples N", (50, 100, 200, 500), key=f"{PREFIX}.num_samples")
-        columns[4].slider("Epochs", 1, 100, key=f"{PREFIX}.epochs")
-        columns[5].number_input("Seed", 0, 10_000, step=1, key=f"{PREFIX}.seed")
+        control_row(
+            PREFIX,
+            gd.Config,
+            {
+                "problem": ("Model", dict(format_func=gd.PROBLEMS.get)),
+                "learning_rate": "Learning rate",
+                "minibatch_size": "Mini-batch size k",
+                "num_samples": "Training examples N",
+                "epochs": "Epochs",
+                "seed": ("Seed", dict(widget="number")),
+            },
+        )
         st.form_submit_button("▶ Run all three", type="primary")
     config = ui.shared_config(PREFIX, gd.Config())
-    result = ui.run_experiment(gd, config) if tabs[0].open else None
+    result = ui.run_experiment(gd.run, config) if tabs[0].open else None
     if result is not None:
         runs = [(mode_label(run.mode, run.batch_size), run, plots.MODE_COLORS[run.mode]) for run in result.runs]
         for label, run, _ in runs:
@@ -109,14 +116,19 @@ with tabs[1]:
         "each step overshoots the valley floor and the path oscillates; above 2/λ every overshoot is bigger than the last and the loss blows up."
     )
     with st.form(f"{RATE}.form"):
-        columns = st.columns(4)
-        columns[0].selectbox("Model", tuple(gd.PROBLEMS), format_func=gd.PROBLEMS.get, key=f"{RATE}.problem")
-        columns[1].radio("Variant", gd.MODES, format_func=MODE_LABELS.get, key=f"{RATE}.mode", horizontal=True)
-        columns[2].select_slider("Learning rate", RATES, key=f"{RATE}.learning_rate", format_func=rate_label)
-        columns[3].slider("Epochs", 1, 100, key=f"{RATE}.epochs")
+        control_row(
+            RATE,
+            gd.LearningRateConfig,
+            {
+                "problem": ("Model", dict(format_func=gd.PROBLEMS.get)),
+                "mode": ("Variant", dict(widget="radio", format_func=MODE_LABELS.get)),
+                "learning_rate": "Learning rate",
+                "epochs": "Epochs",
+            },
+        )
         st.form_submit_button("▶ Descend with this learning rate", type="primary")
     rate_config = ui.shared_config(RATE, gd.LearningRateConfig(), "rate")
-    rate_result = ui.run_experiment(gd.LEARNING_RATE_PART, rate_config) if tabs[1].open else None
+    rate_result = ui.run_experiment(gd.run_learning_rate, rate_config) if tabs[1].open else None
     if rate_result is not None:
         run = rate_result.run
         label = mode_label(run.mode, run.batch_size)
@@ -126,7 +138,7 @@ with tabs[1]:
         metrics[2].metric("What happened", rate_result.verdict)
         metrics[3].metric("Updates run", f"{run.num_updates:,}")
         if run.divergence is not None:
-            st.warning(f"💥 **{run.divergence.message()}** Each step overshot further than the last until the numbers overflowed; the run ended there, cleanly. Lower the learning rate below 2/λ.")
+            st.warning(f"💥 **The descent exploded.** {run.divergence.message()} Each step overshot further than the last until the numbers overflowed; the run ended there, cleanly. Lower the learning rate below 2/λ.")
         elif rate_result.verdict == "growing":
             st.warning("📈 The loss ends higher than it started: the steps overshoot more each time. Given more steps, this run would overflow.")
         left, right = st.columns(2)
@@ -140,33 +152,30 @@ with tabs[1]:
 # ---- part 3 ----
 with tabs[2]:
     st.markdown(
-        "Six real Keras optimizers each move their own point (a `tf.Variable`) on the same landscape, all inside one compiled loop. "
+        "Six real Keras optimizers each move their own point (a `tf.Variable`) on the same landscape, all inside the engine's compiled training loop. "
         "**Momentum** keeps a running velocity, **Nesterov** looks ahead along it, **RMSProp** and **Adam** divide each step by a running "
         "size of recent gradients, **AdaGrad** by the sum of all past ones. SGD-like and adaptive optimizers get their own learning rate."
     )
-    landscape_options = gd.LANDSCAPE_NAMES
-    landscape_labels = {name: gd.landscapes.LANDSCAPES[name].label if name != "model" else "The two-parameter model of part 1" for name in landscape_options}
+    landscape_labels = {name: landscapes.LANDSCAPES[name].label if name != "model" else "The two-parameter model of part 1" for name in gd.LANDSCAPE_NAMES}
 
-    def apply_landscape_preset() -> None:
-        name = st.session_state[f"{RACE}.landscape"]
-        land = gd.model_landscape(st.session_state[f"{PREFIX}.problem"], 0) if name == "model" else gd.landscapes.LANDSCAPES[name]
-        ui.apply_preset(RACE, dict(learning_rate=land.learning_rate, adaptive_learning_rate=land.adaptive_learning_rate, steps=land.steps))
+    def apply_suggested_settings() -> None:
+        suggested = gd.suggested_settings(st.session_state[f"{RACE}.landscape"], st.session_state[f"{PREFIX}.problem"])
+        ui.apply_preset(RACE, suggested, gd.OptimizersConfig)
 
-    top = st.columns([2, 3])
-    top[0].selectbox("Landscape (sets suggested learning rates and steps)", landscape_options, format_func=landscape_labels.get, key=f"{RACE}.landscape", on_change=apply_landscape_preset)
-    top[1].multiselect("Optimizers shown", gd.OPTIMIZERS, format_func=SHORT_LABELS.get, key=f"{RACE}.shown")
+    top = st.columns([2, 1, 3], vertical_alignment="bottom")
+    with top[0]:
+        ui.control(RACE, gd.OptimizersConfig, "landscape", "Landscape", format_func=landscape_labels.get)
+    top[1].button("Suggested rates and steps", on_click=apply_suggested_settings, width="stretch", help="Learning rates and a number of steps that suit this landscape.")
+    top[2].multiselect("Optimizers shown", gd.OPTIMIZERS, format_func=SHORT_LABELS.get, key=f"{RACE}.shown")
     with st.form(f"{RACE}.form"):
-        columns = st.columns(7)
-        columns[0].slider("Steps", 10, gd.MAX_RACE_STEPS, step=10, key=f"{RACE}.steps")
-        columns[1].select_slider("Learning rate: SGD, momentum, Nesterov", RACE_RATES, key=f"{RACE}.learning_rate", format_func=rate_label)
-        columns[2].select_slider("Learning rate: RMSProp, Adam, AdaGrad", RACE_RATES, key=f"{RACE}.adaptive_learning_rate", format_func=rate_label)
-        columns[3].select_slider("Momentum", (0.0, 0.5, 0.8, 0.9, 0.95, 0.99), key=f"{RACE}.momentum")
-        columns[4].select_slider("Adam β₁", (0.0, 0.5, 0.8, 0.9, 0.95, 0.99), key=f"{RACE}.beta_1")
-        columns[5].select_slider("Adam β₂", (0.9, 0.99, 0.999, 0.9999), key=f"{RACE}.beta_2")
-        columns[6].select_slider("RMSProp ρ", (0.5, 0.8, 0.9, 0.95, 0.99), key=f"{RACE}.rho")
+        control_row(
+            RACE,
+            gd.OptimizersConfig,
+            dict(steps="Steps", learning_rate=SGD_RATE, adaptive_learning_rate=ADAPTIVE_RATE, momentum="Momentum", beta_1="Adam β₁", beta_2="Adam β₂", rho="RMSProp ρ"),
+        )
         st.form_submit_button("▶ Race the optimizers", type="primary")
     race_config = dataclasses.replace(ui.shared_config(RACE, gd.OptimizersConfig(), "race"), problem=config.problem, seed=config.seed)
-    race = ui.run_experiment(gd.OPTIMIZERS_PART, race_config) if tabs[2].open else None
+    race = ui.run_experiment(gd.run_optimizers, race_config) if tabs[2].open else None
     shown = [name for name in gd.OPTIMIZERS if name in st.session_state[f"{RACE}.shown"]]
     if race is not None and not shown:
         st.info("Pick at least one optimizer to show.")
@@ -188,27 +197,39 @@ with tabs[2]:
             distance = float(np.min(np.linalg.norm(minima - finite[-1], axis=1))) if len(finite) else float("nan")
             rows.append({"optimizer": OPTIMIZER_LABELS[name], "final loss": race.losses[name][len(finite) - 1] if len(finite) else float("nan"), "distance to nearest minimum": distance, "diverged at step": race.diverged_at[name]})
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-        st.caption(f"All six optimizers ran {race_config.steps} steps in one `tf.function` (traced {race.traces} time) in {race.seconds:.2f} s, compiling included.")
+        traced = "once" if race.traces == 1 else f"{race.traces} times"
+        st.caption(f"All six optimizers ran {race_config.steps} steps together in the engine's compiled loop (each update moves every point once; the loop was traced {traced}) in {race.seconds:.2f} s, compiling included.")
 
 # ---- part 4 ----
 with tabs[3]:
     st.markdown("Do the landscapes tell the truth about real networks? The same optimizers train the same ReLU MLP, from the same initial weights, on the same data and the same batches.")
     with st.form(f"{NET}.form"):
-        columns = st.columns([1, 2, 1, 1, 1])
-        columns[0].selectbox("Data set", DATASETS, key=f"{NET}.dataset")
-        columns[1].multiselect("Optimizers", gd.OPTIMIZERS, format_func=SHORT_LABELS.get, key=f"{NET}.chosen")
-        columns[2].select_slider("Learning rate: SGD, momentum, Nesterov", RACE_RATES, key=f"{NET}.learning_rate", format_func=rate_label)
-        columns[3].select_slider("Learning rate: RMSProp, Adam, AdaGrad", RACE_RATES, key=f"{NET}.adaptive_learning_rate", format_func=rate_label)
-        columns[4].slider("Epochs", 1, min(100, caps.max_epochs), key=f"{NET}.epochs")
-        shape = st.columns([1, 1, 1, 2])
-        shape[0].slider("Hidden layers (depth)", 1, min(6, caps.max_hidden_layers), key=f"{NET}.num_hidden_layers")
-        shape[1].select_slider("Units per hidden layer (width)", [u for u in NET_UNITS if u <= caps.max_units], key=f"{NET}.units")
-        shape[2].select_slider("Batch size", NET_BATCHES, key=f"{NET}.batch_size", format_func=lambda b: "all (full batch)" if b == 0 else str(b))
+        control_row(
+            NET,
+            gd.NetworkConfig,
+            {
+                "dataset": "Data set",
+                "optimizers": ("Optimizers", dict(format_func=SHORT_LABELS.get)),
+                "learning_rate": SGD_RATE,
+                "adaptive_learning_rate": ADAPTIVE_RATE,
+                "epochs": "Epochs",
+            },
+            widths=[1, 2, 1, 1, 1],
+        )
+        control_row(
+            NET,
+            gd.NetworkConfig,
+            {
+                "num_hidden_layers": "Hidden layers (depth)",
+                "units": "Units per hidden layer (width)",
+                "batch_size": ("Batch size", dict(format_func=batch_size_label)),
+            },
+            widths=[1, 1, 1, 2],
+        )
         st.form_submit_button("▶ Train one network per optimizer", type="primary")
-    chosen = [name for name in gd.OPTIMIZERS if name in st.session_state[f"{NET}.chosen"]]
-    net_config = dataclasses.replace(ui.config_from_state(NET, gd.NetworkConfig), optimizers=",".join(chosen))
-    ui.share_in_url(net_config, gd.NetworkConfig(), "net")
-    net = ui.run_experiment(gd.NETWORK_PART, net_config) if tabs[3].open and chosen else None
+    net_config = ui.shared_config(NET, gd.NetworkConfig(), "net")
+    chosen = net_config.optimizers
+    net = ui.run_experiment(gd.run_network, net_config) if tabs[3].open and chosen else None
     if tabs[3].open and not chosen:
         st.info("Pick at least one optimizer to train.")
     if net is not None:

@@ -1,32 +1,17 @@
 """Lab sheet: overfitting and underfitting."""
 
-import dataclasses
-
 import streamlit as st
 
-from dlcore import limits
 from dlcore.diagnosis import GOOD_FIT, OVERFITTING
 from dlcore.experiments import overfitting as exp
 from dlcore.plots import overfitting as plots
 from pages import components as ui
 
-CAPS = limits.current()
 PREFIX, SWEEP, STOP = "overfitting", "overfitting_sweep", "overfitting_stop"
 DEFAULTS = exp.Config()
 SWEEP_DEFAULTS = exp.SweepConfig()
 STOP_DEFAULTS = exp.PolynomialConfig(degree=15, early_stopping=True, patience=40)
-UNITS = tuple(u for u in (1, 2, 4, 8, 16, 32, 64, 128, 256) if u <= CAPS.max_units)
-EPOCHS = tuple(e for e in (10, 25, 50, 100, 200, 300, 500) if e <= CAPS.max_epochs)
-NOISES = (0.0, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0)
 SWEEP_LABELS = {"capacity": "Capacity (polynomial degree)", "training_size": "Training-set size (learning curve)", "noise": "Noise level"}
-
-
-def clamp_state(prefix: str) -> None:
-    """Keep values from a preset or link inside this deployment's option lists (hosted mode has smaller caps)."""
-    for field, options in (("units", UNITS), ("epochs", EPOCHS), ("noise", NOISES)):
-        key = f"{prefix}.{field}"
-        if key in st.session_state and st.session_state[key] not in options:
-            st.session_state[key] = min(options, key=lambda option: abs(option - st.session_state[key]))
 
 
 def show_diagnosis(diagnosis, what: str) -> None:
@@ -37,6 +22,21 @@ def show_diagnosis(diagnosis, what: str) -> None:
 def error_figure(fit, y_title: str, title: str):
     history = fit.history
     return plots.error_curves(history.epochs, y_title, history.best_epoch or fit.diagnosis.best_epoch, history.stopped_early_epoch, title)
+
+
+def live_errors(info):
+    """While a fit trains: its training and validation error so far."""
+    if info.epochs_table is None or not len(info.epochs_table):
+        return None
+    return plots.error_curves(info.epochs_table, "error (log scale)", title=f"{info.label}: training vs validation error")
+
+
+def live_sweep(sweep_config, info):
+    """While a sweep trains: every model's errors so far, against the swept value."""
+    if info.epochs_table is None or not len(info.epochs_table):
+        return None
+    train_error, val_error = exp.sweep_errors(sweep_config, info.epochs_table)
+    return plots.sweep_curve(sweep_config.kind, sweep_config.values, train_error, val_error)
 
 
 ui.lab_header(
@@ -50,7 +50,6 @@ ui.lab_header(
 # Each tab's settings travel in the URL: the capacity tab's under bare names, the others as "sweep.kind=...".
 for prefix, defaults, part in ((PREFIX, DEFAULTS, ""), (SWEEP, SWEEP_DEFAULTS, "sweep"), (STOP, STOP_DEFAULTS, "stop")):
     ui.init_state(prefix, defaults, part)
-    clamp_state(prefix)
 
 # Only the open tab trains (the others keep their controls), so a first visit costs one pair of fits.
 capacity_tab, sweep_tab, stop_tab = ui.lab_tabs(["1 · Capacity", "2 · Sweeps", "3 · Early stopping"], f"{PREFIX}.tab")
@@ -58,28 +57,28 @@ capacity_tab, sweep_tab, stop_tab = ui.lab_tabs(["1 · Capacity", "2 · Sweeps",
 with capacity_tab:
     st.markdown("**Try a preset** (each sets several controls at once):")
     for column, (name, values) in zip(st.columns(len(exp.PRESETS)), exp.PRESETS.items()):
-        column.button(name, on_click=ui.apply_preset, args=(PREFIX, values), width="stretch", key=f"{PREFIX}.preset.{name}")
+        column.button(name, on_click=ui.apply_preset, args=(PREFIX, values, exp.Config), width="stretch", key=f"{PREFIX}.preset.{name}")
     with st.form(f"{PREFIX}.form"):
         regression_column, classifier_column, data_column = st.columns(3)
         with regression_column:
             st.markdown("**Polynomial (1-D regression)**")
-            st.slider("Polynomial degree", 1, exp.MAX_DEGREE, key=f"{PREFIX}.degree")
+            ui.control(PREFIX, exp.Config, "degree", "Polynomial degree")
         with classifier_column:
             st.markdown("**Neural network (2-D classifier)**")
-            st.slider("Hidden layers (depth)", 0, 8, key=f"{PREFIX}.num_hidden_layers")
-            st.select_slider("Units per hidden layer (width)", UNITS, key=f"{PREFIX}.units")
-            st.selectbox("Data set", exp.CLASSIFIER_DATASETS, key=f"{PREFIX}.dataset")
+            ui.control(PREFIX, exp.Config, "num_hidden_layers", "Hidden layers (depth)")
+            ui.control(PREFIX, exp.Config, "units", "Units per hidden layer (width)")
+            ui.control(PREFIX, exp.Config, "dataset", "Data set")
         with data_column:
             st.markdown("**Data and training**")
-            st.slider("Training points (the classifier gets 3×)", 5, 200, key=f"{PREFIX}.num_points")
-            st.select_slider("Noise (standard deviation)", NOISES, key=f"{PREFIX}.noise")
-            st.select_slider("Epochs", EPOCHS, key=f"{PREFIX}.epochs")
-            st.number_input("Seed", 0, 10_000, step=1, key=f"{PREFIX}.seed")
+            ui.control(PREFIX, exp.Config, "num_points", "Training points (the classifier gets 3×)")
+            ui.control(PREFIX, exp.Config, "noise", "Noise (standard deviation)")
+            ui.control(PREFIX, exp.Config, "epochs", "Epochs")
+            ui.control(PREFIX, exp.Config, "seed", "Seed", widget="number")
         st.form_submit_button("▶ Train both models", type="primary")
     config = ui.shared_config(PREFIX, DEFAULTS)
     if config.early_stopping:
         st.caption(f"Early stopping is on (patience {config.patience} epochs), set by the preset.")
-    result = ui.run_experiment(exp, config) if capacity_tab.open else None
+    result = ui.run_experiment(exp.run_both, config, live_figure=live_errors) if capacity_tab.open else None
     if result is not None:
         poly, clf = result.polynomial, result.classifier
         left, right = st.columns(2)
@@ -101,16 +100,16 @@ with sweep_tab:
     with st.form(f"{SWEEP}.form"):
         kind_column, fixed_column = st.columns(2)
         with kind_column:
-            st.radio("What varies", exp.SWEEP_KINDS, format_func=SWEEP_LABELS.get, key=f"{SWEEP}.kind")
-            st.select_slider("Epochs", EPOCHS, key=f"{SWEEP}.epochs")
+            ui.control(SWEEP, exp.SweepConfig, "kind", "What varies", widget="radio", format_func=SWEEP_LABELS.get)
+            ui.control(SWEEP, exp.SweepConfig, "epochs", "Epochs")
         with fixed_column:
             st.markdown("**Held fixed while the others vary**")
-            st.slider("Polynomial degree", 1, exp.MAX_DEGREE, key=f"{SWEEP}.degree")
-            st.slider("Training points", 5, 200, key=f"{SWEEP}.num_points")
-            st.select_slider("Noise (standard deviation)", NOISES, key=f"{SWEEP}.noise")
+            ui.control(SWEEP, exp.SweepConfig, "degree", "Polynomial degree")
+            ui.control(SWEEP, exp.SweepConfig, "num_points", "Training points")
+            ui.control(SWEEP, exp.SweepConfig, "noise", "Noise (standard deviation)")
         st.form_submit_button("▶ Run the sweep", type="primary")
     sweep_config = ui.shared_config(SWEEP, SWEEP_DEFAULTS, "sweep")
-    sweep = ui.run_experiment(exp, sweep_config) if sweep_tab.open else None
+    sweep = ui.run_experiment(exp.run_sweep, sweep_config, live_figure=lambda info: live_sweep(sweep_config, info)) if sweep_tab.open else None
     if sweep is not None:
         best = sweep.best_index
         ui.chart(plots.sweep_curve(sweep_config.kind, sweep.values, sweep.train_error, sweep.val_error, sweep.noise_floor, best))
@@ -132,16 +131,16 @@ with stop_tab:
     with st.form(f"{STOP}.form"):
         left, right = st.columns(2)
         with left:
-            st.toggle("Early stopping", key=f"{STOP}.early_stopping")
-            st.slider("Patience (epochs without improvement)", 1, 100, key=f"{STOP}.patience")
+            ui.control(STOP, exp.PolynomialConfig, "early_stopping", "Early stopping")
+            ui.control(STOP, exp.PolynomialConfig, "patience", "Patience (epochs without improvement)")
         with right:
-            st.slider("Polynomial degree", 1, exp.MAX_DEGREE, key=f"{STOP}.degree")
-            st.select_slider("Epochs", EPOCHS, key=f"{STOP}.epochs")
+            ui.control(STOP, exp.PolynomialConfig, "degree", "Polynomial degree")
+            ui.control(STOP, exp.PolynomialConfig, "epochs", "Epochs")
         st.form_submit_button("▶ Train with and without", type="primary")
     stop_config = ui.shared_config(STOP, STOP_DEFAULTS, "stop")
-    stopped = ui.run_experiment(exp, stop_config) if stop_tab.open else None
-    full = ui.run_experiment(exp, dataclasses.replace(stop_config, early_stopping=False)) if stop_tab.open else None
-    if stopped is not None and full is not None:
+    comparison = ui.run_experiment(exp.compare_early_stopping, stop_config, live_figure=live_errors) if stop_tab.open else None
+    if comparison is not None:
+        stopped, full = comparison.stopped, comparison.full
         metrics = st.columns(3)
         epoch = stopped.history.stopped_early_epoch
         metrics[0].metric("Stopped at epoch", f"{epoch}" if epoch else "ran to the end", help=f"out of {stop_config.epochs}")

@@ -4,47 +4,48 @@ import dataclasses
 
 import streamlit as st
 
-from dlcore import limits
-from dlcore.experiments import overfitting
 from dlcore.experiments import regularization as exp
 from dlcore.plots import overfitting as boundary_plots
 from dlcore.plots import regularization as plots
 from pages import components as ui
 
-CAPS = limits.current()
 PREFIX, SWEEP, DROP = "regularization", "regularization_lambda", "regularization_dropout"
 DEFAULTS = exp.Config()
 SWEEP_DEFAULTS = exp.SweepConfig()
 DROP_DEFAULTS = exp.Config(l1=0.0, l2=0.0, dropout_rate=0.5)
-LAMBDAS = (0.0, 1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
-RATES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-UNITS = tuple(u for u in (4, 8, 16, 32, 64, 128) if u <= CAPS.max_units)
-EPOCHS = tuple(e for e in (10, 25, 50, 100, 200) if e <= CAPS.max_epochs)
-NOISES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
-OPTIONS = {"l1": LAMBDAS, "l2": LAMBDAS, "dropout_rate": RATES, "units": UNITS, "epochs": EPOCHS, "noise": NOISES}
-
-
-def clamp_state(prefix: str) -> None:
-    """Keep values from a preset or link inside the option lists (hosted mode has smaller caps)."""
-    for field, options in OPTIONS.items():
-        key = f"{prefix}.{field}"
-        if key in st.session_state and st.session_state[key] not in options:
-            st.session_state[key] = min(options, key=lambda option: abs(option - st.session_state[key]))
 
 
 def lambda_label(value: float) -> str:
     return "off" if value == 0 else f"{value:g}"
 
 
-def data_controls(prefix: str, network: bool = True) -> None:
-    st.selectbox("Data set", overfitting.CLASSIFIER_DATASETS, key=f"{prefix}.dataset")
-    st.slider("Training points (validation: 500)", 20, 300, step=10, key=f"{prefix}.num_points")
-    st.select_slider("Noise (standard deviation)", NOISES, key=f"{prefix}.noise")
+def data_controls(prefix: str, config_class, network: bool = True) -> None:
+    ui.control(prefix, config_class, "dataset", "Data set")
+    ui.control(prefix, config_class, "num_points", "Training points (validation: 500)")
+    ui.control(prefix, config_class, "noise", "Noise (standard deviation)")
     if network:
-        st.slider("Hidden layers (depth)", 1, 6, key=f"{prefix}.num_hidden_layers")
-        st.select_slider("Units per hidden layer (width)", UNITS, key=f"{prefix}.units")
-    st.select_slider("Epochs", EPOCHS, key=f"{prefix}.epochs")
-    st.number_input("Seed", 0, 10_000, step=1, key=f"{prefix}.seed")
+        network_controls(prefix, config_class)
+    ui.control(prefix, config_class, "epochs", "Epochs")
+    ui.control(prefix, config_class, "seed", "Seed", widget="number")
+
+
+def network_controls(prefix: str, config_class) -> None:
+    ui.control(prefix, config_class, "num_hidden_layers", "Hidden layers (depth)")
+    ui.control(prefix, config_class, "units", "Units per hidden layer (width)")
+
+
+def live_comparison(config, info):
+    """While the pair trains: both runs' training and validation error so far."""
+    if info.epochs_table is None or not len(info.epochs_table):
+        return None
+    return plots.curves_with_and_without(exp.comparison_curves(config, info.epochs_table))
+
+
+def live_sweep(sweep_config, figure, info):
+    """While a sweep trains: every network's errors so far."""
+    if info.epochs_table is None or not len(info.epochs_table):
+        return None
+    return figure(exp.sweep_table(sweep_config, info.epochs_table))
 
 
 ui.lab_header(
@@ -68,7 +69,6 @@ st.markdown(
 # Each tab's settings travel in the URL: the comparison's under bare names, the others as "sweep.units=...".
 for prefix, defaults, part in ((PREFIX, DEFAULTS, ""), (SWEEP, SWEEP_DEFAULTS, "sweep"), (DROP, DROP_DEFAULTS, "dropout")):
     ui.init_state(prefix, defaults, part)
-    clamp_state(prefix)
 
 # Only the open tab trains (the others keep their controls), so a first visit costs one comparison.
 compare_tab, sweep_tab, dropout_tab = ui.lab_tabs(["1 · With and without", "2 · Sweep λ", "3 · Dropout"], f"{PREFIX}.tab")
@@ -76,20 +76,20 @@ compare_tab, sweep_tab, dropout_tab = ui.lab_tabs(["1 · With and without", "2 �
 with compare_tab:
     st.markdown("**Try a preset** (each sets the regularization controls):")
     for column, (name, values) in zip(st.columns(len(exp.PRESETS)), exp.PRESETS.items()):
-        column.button(name, on_click=ui.apply_preset, args=(PREFIX, values), width="stretch", key=f"{PREFIX}.preset.{name}")
+        column.button(name, on_click=ui.apply_preset, args=(PREFIX, values, exp.Config), width="stretch", key=f"{PREFIX}.preset.{name}")
     with st.form(f"{PREFIX}.form"):
         penalty_column, data_column = st.columns(2)
         with penalty_column:
             st.markdown("**Regularization** (combine them freely)")
-            st.select_slider("L1 strength λ₁ (log steps)", LAMBDAS, format_func=lambda_label, key=f"{PREFIX}.l1")
-            st.select_slider("L2 strength λ₂ (log steps)", LAMBDAS, format_func=lambda_label, key=f"{PREFIX}.l2")
-            st.select_slider("Dropout rate (share of hidden units silenced)", RATES, key=f"{PREFIX}.dropout_rate")
+            ui.control(PREFIX, exp.Config, "l1", "L1 strength λ₁ (log steps)", format_func=lambda_label)
+            ui.control(PREFIX, exp.Config, "l2", "L2 strength λ₂ (log steps)", format_func=lambda_label)
+            ui.control(PREFIX, exp.Config, "dropout_rate", "Dropout rate (share of hidden units silenced)")
         with data_column:
             st.markdown("**Network, data and training** (shared by both runs)")
-            data_controls(PREFIX)
+            data_controls(PREFIX, exp.Config)
         st.form_submit_button("▶ Train with and without", type="primary")
     config = ui.shared_config(PREFIX, DEFAULTS)
-    result = ui.run_experiment(exp, config) if compare_tab.open else None
+    result = ui.run_experiment(exp.run_comparison, config, live_figure=lambda info: live_comparison(config, info)) if compare_tab.open else None
     if result is not None:
         base, reg = result.baseline, result.regularized
         if result.divergence:
@@ -120,19 +120,18 @@ with compare_tab:
 
 with sweep_tab:
     st.markdown(
-        f"Train one network per penalty strength (L1 and L2, λ = {', '.join(f'{v:g}' for v in exp.LAMBDAS)}) plus one without, "
+        f"Train one network per penalty strength (L1 and L2, λ = {', '.join(f'{v:g}' for v in exp.SWEPT_LAMBDAS)}) plus one without, "
         "all from the same seed in one compiled loop, and compare their **final** errors."
     )
     with st.form(f"{SWEEP}.form"):
         left, right = st.columns(2)
         with left:
-            data_controls(SWEEP, network=False)
+            data_controls(SWEEP, exp.SweepConfig, network=False)
         with right:
-            st.slider("Hidden layers (depth)", 1, 6, key=f"{SWEEP}.num_hidden_layers")
-            st.select_slider("Units per hidden layer (width)", UNITS, key=f"{SWEEP}.units")
+            network_controls(SWEEP, exp.SweepConfig)
         st.form_submit_button("▶ Run the λ sweep", type="primary")
     sweep_config = dataclasses.replace(ui.shared_config(SWEEP, SWEEP_DEFAULTS, "sweep"), kind="lambda")
-    sweep = ui.run_experiment(exp, sweep_config) if sweep_tab.open else None
+    sweep = ui.run_experiment(exp.run_sweep, sweep_config, live_figure=lambda info: live_sweep(sweep_config, plots.lambda_sweep, info)) if sweep_tab.open else None
     if sweep is not None:
         ui.chart(plots.lambda_sweep(sweep.table))
         st.caption(f"{len(sweep.table)} networks trained together in {sweep.seconds:.1f} s.")
@@ -146,14 +145,14 @@ with dropout_tab:
     with st.form(f"{DROP}.form"):
         left, right = st.columns(2)
         with left:
-            st.select_slider("Dropout rate p", RATES, key=f"{DROP}.dropout_rate")
-            st.select_slider("Units per hidden layer (width)", UNITS, key=f"{DROP}.units")
+            ui.control(DROP, exp.Config, "dropout_rate", "Dropout rate p")
+            ui.control(DROP, exp.Config, "units", "Units per hidden layer (width)")
         with right:
-            st.select_slider("Epochs", EPOCHS, key=f"{DROP}.epochs")
-            st.number_input("Seed", 0, 10_000, step=1, key=f"{DROP}.seed")
+            ui.control(DROP, exp.Config, "epochs", "Epochs")
+            ui.control(DROP, exp.Config, "seed", "Seed", widget="number")
         st.form_submit_button("▶ Train with dropout", type="primary")
     drop_config = dataclasses.replace(ui.shared_config(DROP, DROP_DEFAULTS, "dropout"), l1=0.0, l2=0.0)
-    dropped = ui.run_experiment(exp, drop_config) if dropout_tab.open else None
+    dropped = ui.run_experiment(exp.run_comparison, drop_config, live_figure=lambda info: live_comparison(drop_config, info)) if dropout_tab.open else None
     if dropped is not None:
         if dropped.mask_kept is None:
             st.info("With a rate of 0 nothing is dropped: pick a rate above 0 to see the mask.")
@@ -162,7 +161,8 @@ with dropout_tab:
             ui.notice(f"each row is one example of the batch and each column one unit of the first hidden layer. About {drop_config.dropout_rate:.0%} of the cells are red, a different pattern in every row and at every step; the kept activations come out larger to make up for the missing ones.")
         st.caption(f"Same network and seed, {drop_config.dropout_rate:g} dropout vs none: validation accuracy {dropped.regularized.final['val_accuracy']:.1%} vs {dropped.baseline.final['val_accuracy']:.1%}.")
     fields = {f.name: getattr(drop_config, f.name) for f in dataclasses.fields(exp.SweepConfig) if f.name != "kind"}
-    rate_sweep = ui.run_experiment(exp, exp.SweepConfig(kind="dropout", **fields)) if dropout_tab.open else None
+    rate_config = exp.SweepConfig(kind="dropout", **fields)
+    rate_sweep = ui.run_experiment(exp.run_sweep, rate_config, live_figure=lambda info: live_sweep(rate_config, plots.dropout_sweep, info)) if dropout_tab.open else None
     if rate_sweep is not None:
         ui.chart(plots.dropout_sweep(rate_sweep.table))
-        ui.notice(f"rates {', '.join(f'{v:g}' for v in exp.DROPOUT_RATES)}, one network each. The training error rises with the rate (each step sees a crippled network) while the gap to validation error shrinks; once training error catches up with validation error the gap is closed, and a higher rate only makes the network underfit.")
+        ui.notice(f"rates {', '.join(f'{v:g}' for v in exp.SWEPT_DROPOUT_RATES)}, one network each. The training error rises with the rate (each step sees a crippled network) while the gap to validation error shrinks; once training error catches up with validation error the gap is closed, and a higher rate only makes the network underfit.")

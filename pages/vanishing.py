@@ -3,7 +3,6 @@
 import numpy as np
 import streamlit as st
 
-from dlcore.data import DATASETS
 from dlcore.experiments import vanishing
 from dlcore.plots import training as plots
 from pages import components as ui
@@ -25,23 +24,23 @@ ui.init_state(PREFIX, DEFAULTS)
 st.markdown("**Try a preset** (each sets several controls at once):")
 preset_columns = st.columns(len(vanishing.PRESETS))
 for column, (name, values) in zip(preset_columns, vanishing.PRESETS.items()):
-    column.button(name, on_click=ui.apply_preset, args=(PREFIX, values), width="stretch", help=vanishing.PRESET_HELP[name])
+    column.button(name, on_click=ui.apply_preset, args=(PREFIX, values, vanishing.Config), width="stretch", help=vanishing.PRESET_HELP[name])
 
 with st.form(f"{PREFIX}.form"):
     network, optimisation, training = st.columns(3)
     with network:
         st.markdown("**Network**")
-        ui.network_controls(PREFIX, activations=("sigmoid", "tanh", "relu", "leaky_relu", "elu"))
+        ui.network_controls(PREFIX, vanishing.Config)
     with optimisation:
         st.markdown("**Optimizer**")
-        ui.optimizer_controls(PREFIX)
+        ui.optimizer_controls(PREFIX, vanishing.Config)
     with training:
         st.markdown("**Data and training**")
-        ui.training_controls(PREFIX, DATASETS)
+        ui.training_controls(PREFIX, vanishing.Config)
     st.form_submit_button("▶ Train with these settings", type="primary")
 
 config = ui.shared_config(PREFIX, DEFAULTS)
-result = ui.run_experiment(vanishing, config, live_figure=lambda table: plots.loss_curves([("current", table)]))
+result = ui.run_experiment(vanishing.run, config, live_figure=lambda info: info.epochs_table is not None and plots.loss_curves([("current", info.epochs_table)]) or None)
 if result is None:
     st.stop()
 
@@ -51,7 +50,7 @@ if pin.button("📌 Pin this run for comparison", width="stretch"):
     st.session_state[f"{PREFIX}.pinned"] = pinned_config = config
 if pinned_config is not None and unpin.button("✖ Clear the pinned run", width="stretch"):
     st.session_state[f"{PREFIX}.pinned"] = pinned_config = None
-pinned = ui.run_experiment(vanishing, pinned_config) if pinned_config is not None and pinned_config != config else None
+pinned = ui.run_experiment(vanishing.run, pinned_config) if pinned_config is not None and pinned_config != config else None
 
 
 def describe(run_config) -> str:
@@ -86,7 +85,7 @@ with right:
     ui.chart(plots.loss_curves([(label, run.history.epochs) for label, run in runs], divergence_epochs=[run.history.divergence and run.history.divergence.epoch for _, run in runs]))
     ui.notice("with vanishing gradients the loss sits still near 0.69 (a coin flip) for many epochs; the remedies make it fall at once.")
 
-ui.chart(plots.gradient_heatmap(history.layer_names, history.gradient_norms, divergence_step=history.divergence.step if history.divergence else None))
+ui.chart(plots.gradient_heatmap(history.group_names, history.gradient_norms, divergence_step=history.divergence.step if history.divergence else None))
 ui.notice("each column is one update. Dark rows near the bottom are layers that barely learn; the colour scale is logarithmic, so one shade is a factor of ten.")
 
 left, right = st.columns(2)

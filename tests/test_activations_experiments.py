@@ -1,10 +1,13 @@
-"""The activation experiments: linear collapse, dead-unit counting, live snapshots, Maxout pieces."""
+"""The activation experiments: linear collapse, dead-unit counting, live snapshots, Maxout pieces, bounded configs."""
+
+import dataclasses
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from dlcore import data, engine
+from dlcore import data, engine, limits
+from dlcore.activation_functions import GALLERY
 from dlcore.experiments import activations as lab
 from dlcore.models import MLPSpec, build_mlp
 
@@ -48,11 +51,11 @@ def test_dead_unit_counting_on_a_constructed_network():
     assert lab.dead_units([np.array([[0.0, 1.0], [0.0, 0.0]])])[0].tolist() == [True, False]
 
 
-def test_live_boundary_sends_snapshots_through_the_progress_callback():
+def test_live_boundary_takes_snapshots_through_the_step_and_hands_them_to_progress():
     seen = []
 
     def progress(info):
-        seen.append(info.epochs_table.attrs["boundary"][0])
+        seen.append(info.snapshot[0])
 
     config = lab.LiveConfig(dataset="moons", epochs=12, snapshot_every=5, num_samples=100, units=8)
     result = lab.live_boundary(config, progress)
@@ -95,13 +98,46 @@ def test_cost_and_sparsity_results_are_complete():
     assert len(sparsity.layers) == 2 * 2 * len(lab.SWEEP_LEARNING_RATES)
 
 
-def test_configs_reject_bad_values_and_run_dispatches_on_type():
+EXPERIMENTS = (
+    (lab.gallery, lab.GalleryConfig),
+    (lab.why_nonlinear, lab.NonLinearityConfig),
+    (lab.relu_cost, lab.CostConfig),
+    (lab.relu_gradients, lab.GradientConfig),
+    (lab.relu_sparsity, lab.SparsityConfig),
+    (lab.maxout, lab.MaxoutConfig),
+    (lab.live_boundary, lab.LiveConfig),
+)
+
+
+def test_configs_reject_bad_values_and_each_part_is_its_own_function():
     for bad in (lab.GalleryConfig(names=("nope",)), lab.GalleryConfig(leaky_slope=2.0), lab.NonLinearityConfig(dataset="digits"), lab.LiveConfig(epochs=0), lab.MaxoutConfig(pieces=9)):
         with pytest.raises(ValueError):
             bad.validate()
-    with pytest.raises(ValueError):
-        lab.run(engine.TrainSpec())
-    assert lab.run(lab.Config()).curves[0].name == "sigmoid"
+    # the page's result store keys results by the function's qualified name: one name per part
+    assert len({f"{function.__module__}.{function.__qualname__}" for function, _ in EXPERIMENTS}) == len(EXPERIMENTS)
+    assert lab.gallery(lab.Config()).curves[0].name == "sigmoid"
+
+
+@pytest.mark.parametrize("hosted", ["0", "1"])
+def test_every_default_is_valid_and_every_field_is_bounded(monkeypatch, hosted):
+    monkeypatch.setenv("DLTEACH_HOSTED", hosted)
+    for _, config_class in EXPERIMENTS:
+        config_class().validate()
+        for field in dataclasses.fields(config_class):
+            limits.bounds_of(config_class, field.name)  # raises for a field that declares no bounds
+
+
+def test_gallery_parameters_take_their_bounds_from_the_gallery_registry():
+    for field, function in (("leaky_slope", "leaky_relu"), ("elu_alpha", "elu"), ("maxout_pieces", "maxout")):
+        bounds, parameter = limits.bounds_of(lab.GalleryConfig, field), GALLERY[function].parameter
+        assert (bounds.low, bounds.high, getattr(lab.GalleryConfig(), field)) == (parameter.low, parameter.high, parameter.default)
+
+
+def test_a_link_cannot_ask_for_more_units_than_the_deployment_allows(monkeypatch):
+    monkeypatch.setenv("DLTEACH_HOSTED", "1")
+    config, messages = lab.NonLinearityConfig.from_link({"units": "128", "epochs": "nan"})
+    assert config.units == limits.HOSTED.max_units and config.epochs == lab.NonLinearityConfig().epochs
+    assert len(messages) == 2 and "`units`" in messages[0]
 
 
 def test_first_figure_is_the_gallery():
@@ -110,12 +146,14 @@ def test_first_figure_is_the_gallery():
     assert {"Sigmoid", "tanh", "ReLU", "Sigmoid: slope"} <= names
 
 
-def test_live_figure_reads_the_snapshot_from_the_table():
+def test_live_figure_reads_the_snapshot_from_the_progress_info():
     from dlcore.plots import activations as plots
 
     split = data.toy_dataset("moons", 50)
     xs, ys, _ = data.grid_over(split.x_train, 10)
     table = pd.DataFrame(dict(epoch=[1], val_accuracy=[0.5]))
-    assert "Waiting" in plots.live_boundary(table).layout.title.text
-    table.attrs["boundary"] = (1, xs, ys, np.full((10, 10), 0.3), split.x_train, split.y_train)
-    assert "epoch 1" in plots.live_boundary(table).layout.title.text
+    info = engine.ProgressInfo(1, 5, table)
+    assert "Waiting" in plots.live_boundary(info).layout.title.text
+    frame = lab.BoundaryFrame(xs, ys, np.full((10, 10), 0.3), split.x_train, split.y_train)
+    info = engine.ProgressInfo(1, 5, table, snapshot=(1, frame))
+    assert "epoch 1" in plots.live_boundary(info).layout.title.text

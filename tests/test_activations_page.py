@@ -1,5 +1,6 @@
 """The activation-functions page under AppTest: every tab, controls at their extremes."""
 
+from dlcore import limits
 from dlcore.activation_functions import GALLERY
 from tests.apptest_helpers import assert_clean, open_page, set_widget, submit_form
 
@@ -58,3 +59,32 @@ def test_why_relu_tab_with_the_deepest_network_and_adam():
     app.run()
     assert_clean(app, min_charts=5)
     assert [m.label for m in app.metric][:1] == ["1 · Cost: sigmoid ÷ ReLU time"]
+
+
+def test_a_link_beyond_the_bounds_opens_the_tab_with_a_warning_not_a_crash():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest_helpers import APP
+
+    app = AppTest.from_file(APP, default_timeout=300)
+    for key, value in {"tab": "2", "nonlinear.units": "999", "nonlinear.epochs": "1", "nonlinear.learning_rate": "<b>x</b>"}.items():
+        app.query_params[key] = value
+    app.switch_page(PAGE)
+    app.run()
+    assert_clean(app, min_charts=2)
+    warnings = " ".join(w.value for w in app.warning)
+    assert "`units`" in warnings and "`learning_rate`" in warnings and "<b>" not in warnings
+    assert app.session_state["activations.nonlinear.units"] == limits.current().max_units
+
+
+def test_maxout_unit_choice_survives_a_narrower_network():
+    app = open_page(PAGE)
+    app.session_state["activations.maxout.units"] = 4
+    app.session_state["activations.maxout.epochs"] = 1
+    _open_tab(app, "④ Maxout")
+    set_widget(app, "activations.maxout.unit", 3)
+    app.run()
+    set_widget(app, "activations.maxout.units", 2)
+    submit_form(app)
+    assert_clean(app, min_charts=3)
+    assert app.session_state["activations.maxout.unit"] == 1

@@ -3,15 +3,18 @@
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from dlcore import engine, images, limits
-from dlcore.choices import make_optimizer
 from dlcore.device import tf
 from dlcore.experiments import augmentation
+from dlcore.optimizers import make_optimizer
+from dlcore.steps import SupervisedStep
 
 EVERYTHING_ON = dict(flip="horizontal_and_vertical", rotation_degrees=30.0, zoom=0.2, translation=0.2, contrast=0.5, cutout=1.0, noise_std=0.1)
 TINY = augmentation.Config(train_size=40, epochs=3, filters=4, batch_size=16)
+TINY_EPOCHS = pd.DataFrame(dict(epoch=[1], train_accuracy=[0.5], val_accuracy=[0.4], seconds=[0.1]))
 
 
 def _digit_batch(count=16):
@@ -146,8 +149,8 @@ def test_engine_evaluation_uses_clean_images():
     x = _digit_batch(20)
     y = images.digits().labels[:20]
     model = augmentation.build_model(config, x.shape[1:], 10, augment=True)
-    step = engine.SupervisedStep(model, make_optimizer("adam", 0.01), "multiclass")
-    loss, _ = step.evaluate(tf.constant(x), tf.constant(y))
+    step = SupervisedStep(model, make_optimizer("adam", 0.01), "multiclass")
+    loss, _ = step.evaluate_batch(tf.constant(x), tf.constant(y))
     probabilities = engine.predict(augmentation.build_model(config, x.shape[1:], 10, augment=False), x, "multiclass")
     expected = -np.mean(np.log(probabilities[np.arange(20), y]))
     assert float(loss) == pytest.approx(expected, rel=1e-4)
@@ -159,3 +162,27 @@ def test_hosted_mode_caps_epochs(monkeypatch):
     augmentation.Config(epochs=hosted_cap).validate()
     with pytest.raises(ValueError, match="epochs"):
         augmentation.Config(epochs=hosted_cap + 1).validate()
+
+
+@pytest.mark.parametrize("hosted", ["0", "1"])
+def test_every_default_is_valid_and_every_field_is_bounded(monkeypatch, hosted):
+    monkeypatch.setenv("DLTEACH_HOSTED", hosted)
+    for config_class in (augmentation.Config, augmentation.GridImage, augmentation.GridConfig):
+        config_class().validate()
+        for field in dataclasses.fields(config_class):
+            limits.bounds_of(config_class, field.name)  # raises for a field that declares no bounds
+
+
+def test_the_grid_shows_the_chosen_image_with_the_training_changes():
+    config = augmentation.Config(**EVERYTHING_ON, epochs=3)
+    grid_config = augmentation.grid_for(config, augmentation.GridImage(image_source="flower", grid_seed=4))
+    assert (grid_config.image_source, grid_config.grid_seed, grid_config.num_variants) == ("flower", 4, augmentation.GridImage().num_variants)
+    assert all(getattr(grid_config, field) == value for field, value in EVERYTHING_ON.items())
+
+
+def test_the_live_chart_waits_for_the_first_epoch():
+    from dlcore.plots import augmentation as plots
+
+    assert plots.live_accuracy(engine.ProgressInfo(0, 3)) is None
+    first_epoch = engine.ProgressInfo(1, 3, TINY_EPOCHS)
+    assert len(plots.live_accuracy(first_epoch).data) == 2

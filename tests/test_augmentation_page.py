@@ -54,3 +54,19 @@ def test_mirror_button_trains_the_wrong_augmentation(offline):
     next(button for button in app.button if button.key == "augmentation.measure_button").click().run()
     assert_clean(app, min_charts=charts_before + 2)
     assert any("flip horizontal" in str(frame.value) for frame in app.dataframe)
+
+
+def test_a_link_beyond_the_bounds_warns_and_still_trains(offline):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest_helpers import APP
+
+    app = AppTest.from_file(APP, default_timeout=300)
+    for key, value in {"epochs": "1", "train_size": "5", "grid.image_index": "500", "grid.grid_seed": "nan"}.items():
+        app.query_params[key] = value
+    app.switch_page(PAGE)
+    app.run()
+    assert_clean(app, min_charts=5)
+    warnings = " ".join(w.value for w in app.warning)
+    assert all(f"`{name}`" in warnings for name in ("train_size", "image_index", "grid_seed"))
+    assert app.session_state["augmentation_grid.image_index"] == 99 and app.session_state["augmentation.train_size"] == 20

@@ -8,11 +8,13 @@ import numpy as np
 import pytest
 
 from dlcore import data, engine
-from dlcore.choices import make_optimizer
 from dlcore.device import tf
 from dlcore.models import MLPSpec, build_mlp
+from dlcore.optimizers import make_optimizer
+from dlcore.steps import SupervisedStep
 
 SPLIT = data.toy_dataset("moons", num_samples=200, noise=0.2, seed=3)
+TRAIN, VALIDATION = (SPLIT.x_train, SPLIT.y_train), (SPLIT.x_val, SPLIT.y_val)
 
 
 def _numpy_loss(weights, x, y, activation):
@@ -28,8 +30,8 @@ def _numpy_loss(weights, x, y, activation):
 def _one_full_batch_sgd_step(spec: MLPSpec):
     """One engine update with plain SGD, learning rate 1: the parameter change IS minus the gradient."""
     model = build_mlp(spec)
-    step = engine.SupervisedStep(model, make_optimizer("sgd", 1.0), "binary")
-    history = engine.fit(step, SPLIT.x_train, SPLIT.y_train, SPLIT.x_val, SPLIT.y_val, engine.TrainSpec(epochs=1, batch_size=0, record_parameters=True))
+    step = SupervisedStep(model, make_optimizer("sgd", 1.0), "binary")
+    history = engine.fit(step, TRAIN, VALIDATION, engine.TrainSpec(epochs=1, batch_size=0, record_parameters=True))
     before, after = history.parameters[0], history.parameters[1]
     return model, history, before - after
 
@@ -53,7 +55,7 @@ def test_gradient_norms_match_gradient_tape():
     kernels = [layer.kernel for layer in fresh.layers if getattr(layer, "kernel", None) is not None]
     expected = [float(tf.norm(g)) for g in tape.gradient(loss, kernels)]
     np.testing.assert_allclose(history.initial_gradient_norms, expected, rtol=1e-5)
-    assert history.layer_names == ("hidden_1", "hidden_2", "hidden_3", "output")
+    assert history.group_names == ("hidden_1", "hidden_2", "hidden_3", "output")
 
 
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
@@ -82,8 +84,8 @@ def test_engine_gradient_matches_central_finite_differences(activation):
 @pytest.mark.parametrize(("batch_size", "expected"), [(1, 140), (32, math.ceil(140 / 32)), (0, 1), (10_000, 1)])
 def test_steps_per_epoch_for_stochastic_minibatch_and_batch(batch_size, expected):
     model = build_mlp(MLPSpec(num_hidden_layers=1, units=4))
-    step = engine.SupervisedStep(model, make_optimizer("sgd", 0.1), "binary")
-    history = engine.fit(step, SPLIT.x_train, SPLIT.y_train, SPLIT.x_val, SPLIT.y_val, engine.TrainSpec(epochs=2, batch_size=batch_size))
+    step = SupervisedStep(model, make_optimizer("sgd", 0.1), "binary")
+    history = engine.fit(step, TRAIN, VALIDATION, engine.TrainSpec(epochs=2, batch_size=batch_size))
     assert len(SPLIT.x_train) == 140
     assert history.steps_per_epoch == expected
     assert history.num_steps == 2 * expected
@@ -93,8 +95,8 @@ def test_steps_per_epoch_for_stochastic_minibatch_and_batch(batch_size, expected
 
 def _train(seed, clipping="off", epochs=3):
     model = build_mlp(MLPSpec(num_hidden_layers=2, units=8, dropout_rate=0.2, seed=seed))
-    step = engine.SupervisedStep(model, make_optimizer("adam", 0.01, clipping, 0.5), "binary")
-    return engine.fit(step, SPLIT.x_train, SPLIT.y_train, SPLIT.x_val, SPLIT.y_val, engine.TrainSpec(epochs=epochs, batch_size=16, seed=seed))
+    step = SupervisedStep(model, make_optimizer("adam", 0.01, clipping, 0.5), "binary")
+    return engine.fit(step, TRAIN, VALIDATION, engine.TrainSpec(epochs=epochs, batch_size=16, seed=seed))
 
 
 def test_seeded_runs_are_identical_and_seeds_matter():
@@ -107,11 +109,11 @@ def test_seeded_runs_are_identical_and_seeds_matter():
 
 def test_nan_detection_fires_on_exploding_config_and_not_on_healthy_one():
     exploding = build_mlp(MLPSpec(num_hidden_layers=8, units=16, activation="relu", initializer="large_normal", seed=0))
-    step = engine.SupervisedStep(exploding, make_optimizer("sgd", 0.5), "binary")
-    history = engine.fit(step, SPLIT.x_train, SPLIT.y_train, SPLIT.x_val, SPLIT.y_val, engine.TrainSpec(epochs=20, batch_size=16))
+    step = SupervisedStep(exploding, make_optimizer("sgd", 0.5), "binary")
+    history = engine.fit(step, TRAIN, VALIDATION, engine.TrainSpec(epochs=20, batch_size=16))
     assert history.divergence is not None
     assert history.num_steps == history.divergence.step  # training stopped at the failing step
-    assert "exploded at step" in history.divergence.message()
+    assert f"at step {history.divergence.step}" in history.divergence.message()
     assert np.all(np.isfinite(history.steps["loss"].to_numpy()[:-1]))
     # the weights were not overwritten with NaN by the failing update
     assert all(np.all(np.isfinite(w)) for w in exploding.get_weights())
@@ -120,8 +122,8 @@ def test_nan_detection_fires_on_exploding_config_and_not_on_healthy_one():
 
 def test_clipping_by_value_bounds_every_update():
     model = build_mlp(MLPSpec(num_hidden_layers=2, units=8, initializer="large_normal", seed=2))
-    step = engine.SupervisedStep(model, make_optimizer("sgd", 1.0, "value", 0.01), "binary")
-    history = engine.fit(step, SPLIT.x_train, SPLIT.y_train, SPLIT.x_val, SPLIT.y_val, engine.TrainSpec(epochs=1, batch_size=0, record_parameters=True))
+    step = SupervisedStep(model, make_optimizer("sgd", 1.0, "value", 0.01), "binary")
+    history = engine.fit(step, TRAIN, VALIDATION, engine.TrainSpec(epochs=1, batch_size=0, record_parameters=True))
     change = np.abs(history.parameters[1] - history.parameters[0])
     assert change.max() <= 0.01 + 1e-6
     assert history.initial_gradient_norms.max() > 1.0  # the raw gradient really was larger
@@ -129,8 +131,8 @@ def test_clipping_by_value_bounds_every_update():
 
 def test_clipping_by_norm_bounds_each_variable_update():
     model = build_mlp(MLPSpec(num_hidden_layers=2, units=8, initializer="large_normal", seed=2))
-    step = engine.SupervisedStep(model, make_optimizer("sgd", 1.0, "norm", 0.5), "binary")
-    history = engine.fit(step, SPLIT.x_train, SPLIT.y_train, SPLIT.x_val, SPLIT.y_val, engine.TrainSpec(epochs=1, batch_size=0, record_parameters=True))
+    step = SupervisedStep(model, make_optimizer("sgd", 1.0, "norm", 0.5), "binary")
+    history = engine.fit(step, TRAIN, VALIDATION, engine.TrainSpec(epochs=1, batch_size=0, record_parameters=True))
     shapes = [tuple(v.shape) for v in model.trainable_variables]
     changes = _unflatten(history.parameters[0] - history.parameters[1], shapes)
     assert max(np.linalg.norm(c) for c in changes) <= 0.5 + 1e-5
@@ -138,8 +140,8 @@ def test_clipping_by_norm_bounds_each_variable_update():
 
 def test_early_stopping_restores_best_epoch_and_progress_can_stop():
     model = build_mlp(MLPSpec(num_hidden_layers=3, units=64, seed=0))
-    step = engine.SupervisedStep(model, make_optimizer("adam", 0.05), "binary")
-    history = engine.fit(step, SPLIT.x_train, SPLIT.y_train, SPLIT.x_val, SPLIT.y_val, engine.TrainSpec(epochs=200, batch_size=16, early_stopping_patience=5), model=model)
+    step = SupervisedStep(model, make_optimizer("adam", 0.05), "binary")
+    history = engine.fit(step, TRAIN, VALIDATION, engine.TrainSpec(epochs=200, batch_size=16, early_stopping_patience=5))
     assert history.stopped_early_epoch is not None
     assert history.stopped_early_epoch - history.best_epoch == 5
     best = history.epochs.set_index("epoch").loc[history.best_epoch, "val_loss"]
@@ -148,8 +150,8 @@ def test_early_stopping_restores_best_epoch_and_progress_can_stop():
 
     seen = []
     stopper = engine.fit(
-        engine.SupervisedStep(build_mlp(MLPSpec(seed=1)), make_optimizer("sgd", 0.1), "binary"),
-        SPLIT.x_train, SPLIT.y_train, SPLIT.x_val, SPLIT.y_val, engine.TrainSpec(epochs=50),
+        SupervisedStep(build_mlp(MLPSpec(seed=1)), make_optimizer("sgd", 0.1), "binary"),
+        TRAIN, VALIDATION, engine.TrainSpec(epochs=50),
         progress=lambda info: seen.append(info.fraction) or info.epoch < 3,
     )
     assert len(stopper.epochs) == 3 and seen == pytest.approx([1 / 50, 2 / 50, 3 / 50])
@@ -186,7 +188,7 @@ def test_training_in_threads_survives_clear_session_from_another_thread():
 
 @pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "adam"])
 def test_fused_optimizer_kernels_follow_keras_update_step(name):
-    """make_optimizer hands Adam and SGD updates to TensorFlow's fused kernels; they must equal Keras' own rule."""
+    """make_optimizer's plain update loop (Adam through TensorFlow's fused kernel, the rest through Keras' update_step) equals Keras' own rule."""
     from keras.src.optimizers.base_optimizer import BaseOptimizer
 
     def train(keras_rule: bool):
@@ -194,8 +196,8 @@ def test_fused_optimizer_kernels_follow_keras_update_step(name):
         optimizer = make_optimizer(name, 0.05)
         if keras_rule:
             optimizer._backend_update_step = BaseOptimizer._backend_update_step.__get__(optimizer)
-        step = engine.SupervisedStep(model, optimizer, "binary")
-        history = engine.fit(step, SPLIT.x_train, SPLIT.y_train, SPLIT.x_val, SPLIT.y_val, engine.TrainSpec(epochs=3, batch_size=16, seed=1, record_parameters=True))
+        step = SupervisedStep(model, optimizer, "binary")
+        history = engine.fit(step, TRAIN, VALIDATION, engine.TrainSpec(epochs=3, batch_size=16, seed=1, record_parameters=True))
         return history.parameters
 
     fused, reference = train(False), train(True)
@@ -211,3 +213,13 @@ def test_fused_kernel_is_what_runs_in_the_graph():
     graph = tf.function(lambda: optimizer.apply_gradients(zip([tf.ones_like(v) for v in model.trainable_variables], model.trainable_variables)))
     op_types = {op.type for op in graph.get_concrete_function().graph.get_operations()}
     assert "ResourceApplyAdam" in op_types
+
+
+def test_sgd_keeps_keras_update_because_a_fused_kernel_did_not_pay():
+    """bench (fused_update_speedup) measured SGD's fused kernel at about 1.0x Keras' update: only Adam's is kept."""
+    model = build_mlp(MLPSpec(num_hidden_layers=1, units=4, seed=0))
+    optimizer = make_optimizer("sgd", 0.01)
+    optimizer.build(model.trainable_variables)
+    graph = tf.function(lambda: optimizer.apply_gradients(zip([tf.ones_like(v) for v in model.trainable_variables], model.trainable_variables)))
+    op_types = {op.type for op in graph.get_concrete_function().graph.get_operations()}
+    assert not {"ResourceApplyGradientDescent", "ResourceApplyKerasMomentum"} & op_types

@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
-from dlcore import engine, landscapes
-from dlcore.choices import make_optimizer
+from dlcore import landscapes
 from dlcore.device import tf
 from dlcore.experiments import gradient_descent as gd
+from dlcore.optimizers import make_optimizer
+from dlcore.steps import loss_and_accuracy
 
 
 @pytest.mark.parametrize("problem", ["linear", "logistic"])
@@ -17,22 +18,22 @@ def test_loss_surface_matches_the_keras_model(problem):
     model = gd.build_two_parameter_model((0.0, 0.0))
     for row, column in [(0, 0), (2, 3), (4, 1)]:
         model.get_layer("output").set_weights([np.array([[grid.xs[column]]], np.float32), np.array([grid.ys[row]], np.float32)])
-        direct, _ = engine.loss_and_accuracy(gd.TASKS[problem], tf.constant(y), model(tf.constant(x)))
+        direct, _ = loss_and_accuracy(gd.TASKS[problem], tf.constant(y), model(tf.constant(x)))
         assert grid.values[row, column] == pytest.approx(float(direct), rel=1e-5)
 
 
 @pytest.mark.parametrize("mode, expected", [("batch", 1), ("minibatch", 5), ("stochastic", 40)])
 def test_updates_per_epoch_for_each_batch_mode(mode, expected):
     split = gd.make_data("linear", 40, seed=0)
-    run = gd._train_mode(mode, "linear", split, 0.05, 3, 8, 0)
+    run = gd.train_mode(mode, "linear", split, 0.05, 3, 8, 0)
     assert run.updates_per_epoch == expected
     assert run.num_updates == 3 * expected and run.path.shape == (3 * expected + 1, 2)
     assert run.examples[-1] == 3 * 40
 
 
-def _race(name, learning_rate, steps, **hyper):
-    race = gd.OptimizerRace(landscapes.ravine, (-4.0, 1.0), {name: make_optimizer(name, learning_rate, **hyper)})
-    return race, race.run(steps)[name]
+def _race(name, learning_rate, steps, report_every=gd.optimizer_race.REPORT_EVERY_STEPS, **hyper):
+    race = gd.race(landscapes.ravine, (-4.0, 1.0), {name: make_optimizer(name, learning_rate, **hyper)}, steps, report_every=report_every)
+    return race, race.paths[name]
 
 
 def test_keras_sgd_path_is_the_textbook_update():
@@ -54,8 +55,10 @@ def test_keras_momentum_path_is_the_textbook_update():
 
 def test_race_is_traced_once_for_any_step_count():
     race, _ = _race("adam", 0.1, 5)
-    race.run(17)
     assert race.traces == 1
+    race, path = _race("adam", 0.1, 17, report_every=5)  # four calls of the compiled chunk: 5, 5, 5 and 2 updates
+    assert race.traces == 1
+    assert path.shape == (18, 2)
 
 
 def test_too_large_learning_rate_ends_cleanly():

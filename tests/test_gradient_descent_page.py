@@ -35,7 +35,7 @@ def test_learning_rate_and_race_tabs_at_extremes():
 def test_network_tab_at_its_extremes():
     app = open_page(PAGE)
     app.session_state["descent.tab"] = "④ Optimizers on a real network"
-    app.session_state["descent_net.chosen"] = ["sgd", "adam"]
+    app.session_state["descent_net.optimizers"] = ["sgd", "adam"]
     app.session_state["descent_net.num_hidden_layers"] = 6
     app.session_state["descent_net.units"] = 64
     app.session_state["descent_net.batch_size"] = 0  # full batch

@@ -73,3 +73,19 @@ def test_early_stopping_off_and_shortest_patience():
     _submit(app, "▶ Train with and without", "overfitting_stop", early_stopping=False, patience=100, degree=1, epochs=10)
     assert_clean(app, min_charts=2)
     assert next(m for m in app.metric if m.label == "Stopped at epoch").value == "ran to the end"
+
+
+def test_out_of_range_link_values_are_clamped_with_one_message():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest_helpers import APP
+
+    app = AppTest.from_file(APP, default_timeout=300)
+    for key, value in {"degree": "99", "units": "1000", "num_points": "1", "epochs": "0", "noise": "nan", "stop.patience": "500", "sweep.kind": "<b>x</b>"}.items():
+        app.query_params[key] = value
+    app.switch_page(PAGE)
+    app.run()
+    assert_clean(app, min_charts=CHARTS)
+    warning = " ".join(w.value for w in app.warning)
+    assert all(f"`{name}`" in warning for name in ("degree", "units", "num_points", "epochs", "noise", "patience", "kind"))
+    assert (app.session_state["overfitting.degree"], app.session_state["overfitting.epochs"], app.session_state["overfitting_stop.patience"]) == (15, 1, 100)

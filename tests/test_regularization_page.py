@@ -78,3 +78,19 @@ def test_dropout_rate_extremes():
     _submit(app, "▶ Train with dropout", "regularization_dropout", dropout_rate=0.9, units=128, epochs=25, seed=10_000)
     assert_clean(app, min_charts=2)
     assert "0.9 dropout vs none" in " ".join(c.value for c in app.caption)
+
+
+def test_out_of_range_link_values_are_clamped_with_one_message():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest_helpers import APP
+
+    app = AppTest.from_file(APP, default_timeout=300)
+    for key, value in {"l1": "5", "dropout_rate": "0.95", "units": "1000", "num_points": "7", "epochs": "-3", "sweep.units": "37", "dropout.dropout_rate": "abc"}.items():
+        app.query_params[key] = value
+    app.switch_page(PAGE)
+    app.run()
+    assert_clean(app, min_charts=CHARTS)
+    warning = " ".join(w.value for w in app.warning)
+    assert all(f"`{name}`" in warning for name in ("l1", "dropout_rate", "units", "num_points", "epochs"))
+    assert (app.session_state["regularization.l1"], app.session_state["regularization.epochs"], app.session_state["regularization_lambda.units"]) == (1.0, 1, 32)

@@ -45,7 +45,7 @@ def test_changing_a_second_tab_writes_its_own_entries_and_the_tab_and_the_link_r
 def test_gradient_descent_network_part_from_a_link():
     app = _open("pages/gradient_descent.py", {"tab": "4", "net.optimizers": "sgd,adam", "net.units": "8", "net.epochs": "3"})
     assert_clean(app, min_charts=2)
-    assert app.session_state["descent_net.chosen"] == ["sgd", "adam"]
+    assert app.session_state["descent_net.optimizers"] == ["sgd", "adam"]
     assert len(app.dataframe[-1].value) == 2
 
 

@@ -19,10 +19,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dlcore import engine, images, limits
-from dlcore.choices import make_optimizer
+from dlcore import engine, images
+from dlcore.choices import BATCH_SIZES, LEARNING_RATES
 from dlcore.device import seeds_for, tf
+from dlcore.limits import Settings, choice, integer, number
 from dlcore.models import CNNSpec, build_small_cnn
+from dlcore.optimizers import make_optimizer
+from dlcore.steps import SupervisedStep
 
 PAGE = "pages/augmentation.py"
 FLIPS = {"none": "No flip", "horizontal": "Left ↔ right (mirror)", "vertical": "Upside down", "horizontal_and_vertical": "Both"}
@@ -32,60 +35,41 @@ VALIDATION_SIZE = 500
 MAX_TRAIN_SIZE = 1000
 MAX_EPOCHS = 200
 DIGIT_SIZE = 16  # the 8x8 digits are enlarged so that a small rotation or shift does not smear their few pixels
-
-
-def _augmentation_checks(settings) -> list:
-    return [
-        (settings.flip in FLIPS, f"flip must be one of {tuple(FLIPS)}"),
-        (0.0 <= settings.rotation_degrees <= 180.0, "rotation_degrees must be 0..180"),
-        (0.0 <= settings.zoom <= 0.5, "zoom must be 0..0.5"),
-        (0.0 <= settings.translation <= 0.5, "translation must be 0..0.5 (a fraction of the image size)"),
-        (0.0 <= settings.contrast <= 0.9, "contrast must be 0..0.9"),
-        (0.0 <= settings.cutout <= 1.0, "cutout must be 0..1 (the probability of erasing a patch)"),
-        (0.0 <= settings.noise_std <= 0.5, "noise_std must be 0..0.5"),
-    ]
+FILTER_CHOICES = (4, 8, 16, 32)
+ADAM_LEARNING_RATES = tuple(rate for rate in LEARNING_RATES if rate <= 0.1)  # Adam on a small CNN
 
 
 @dataclass(frozen=True)
-class Config:
-    """The with/without comparison: one CNN architecture and seed, trained twice."""
+class Augmentations(Settings):
+    """The seven random changes, each off at zero: shared by the training comparison and the grid."""
 
-    dataset: str = "digits"
-    train_size: int = 100
-    flip: str = "none"
-    rotation_degrees: float = 15.0
-    zoom: float = 0.1
-    translation: float = 0.1
-    contrast: float = 0.0
-    cutout: float = 0.0
-    noise_std: float = 0.0
-    filters: int = 8
-    epochs: int = 50
-    learning_rate: float = 0.005
-    batch_size: int = 32
-    seed: int = 0
-
-    def validate(self) -> Config:
-        max_epochs = min(MAX_EPOCHS, limits.current().max_epochs)  # hosted mode trains less
-        limits.require(
-            [
-                (self.dataset in images.IMAGE_DATASETS, f"dataset must be one of {tuple(images.IMAGE_DATASETS)}"),
-                (20 <= self.train_size <= MAX_TRAIN_SIZE, f"train_size must be 20..{MAX_TRAIN_SIZE}"),
-                (1 <= self.filters <= 64, "filters must be 1..64"),
-                (1 <= self.epochs <= max_epochs, f"epochs must be 1..{max_epochs}"),
-                (0 < self.learning_rate <= 1.0, "learning_rate must be in (0, 1]"),
-                (self.batch_size >= 0, "batch_size must be >= 0 (0 = full batch)"),
-            ]
-            + _augmentation_checks(self)
-        )
-        return self
+    flip: str = choice("none", FLIPS)
+    rotation_degrees: float = number(15.0, 0.0, 180.0, step=5.0)
+    zoom: float = number(0.1, 0.0, 0.5, step=0.05)
+    translation: float = number(0.1, 0.0, 0.5, step=0.05)  # a fraction of the image size
+    contrast: float = number(0.0, 0.0, 0.9, step=0.1)
+    cutout: float = number(0.0, 0.0, 1.0, step=0.1)  # the probability of erasing a patch
+    noise_std: float = number(0.0, 0.0, 0.5, step=0.05)
 
     @property
     def augments(self) -> bool:
-        return bool(augmentation_layers(self, self.seed, names_only=True))
+        return bool(augmentation_layers(self, 0, names_only=True))
 
-    def without_augmentation(self) -> Config:
+    def without_augmentation(self):
         return dataclasses.replace(self, flip="none", rotation_degrees=0.0, zoom=0.0, translation=0.0, contrast=0.0, cutout=0.0, noise_std=0.0)
+
+
+@dataclass(frozen=True)
+class Config(Augmentations):
+    """The with/without comparison: one CNN architecture and seed, trained twice."""
+
+    dataset: str = choice("digits", images.IMAGE_DATASETS)
+    train_size: int = integer(100, 20, MAX_TRAIN_SIZE, cap="samples", step=10)
+    filters: int = integer(8, options=FILTER_CHOICES)
+    epochs: int = integer(50, 1, MAX_EPOCHS, cap="epochs")
+    learning_rate: float = number(0.005, options=ADAM_LEARNING_RATES)
+    batch_size: int = integer(32, options=BATCH_SIZES)
+    seed: int = integer(0, 0, 10_000)
 
 
 def augmentation_layers(settings, seed: int, names_only: bool = False) -> list:
@@ -192,6 +176,7 @@ def describe(config: Config) -> str:
 
 
 def run(config: Config, progress=None) -> Result:
+    """The same seeded CNN trained without augmentation and (when any is switched on) with it, on the same images in the same order."""
     config.validate()
     image_set, (x_train, y_train, x_val, y_val) = small_split(config)
     num_classes = len(image_set.class_names)
@@ -200,9 +185,9 @@ def run(config: Config, progress=None) -> Result:
     runs = []
     for index, (label, augment) in enumerate(variants):
         model = build_model(config, image_set.image_shape, num_classes, augment)
-        step = engine.SupervisedStep(model, make_optimizer("adam", config.learning_rate), "multiclass")
+        step = SupervisedStep(model, make_optimizer("adam", config.learning_rate), "multiclass", kinds=("kernel",))
         report = engine.sweep_progress(progress, index, len(variants), f"Training {label}")
-        history = engine.fit(step, x_train, y_train, x_val, y_val, spec, report, model=model)
+        history = engine.fit(step, (x_train, y_train), (x_val, y_val), spec, report)
         runs.append(RunSummary(label, history, _per_class_accuracy(model, x_val, y_val, num_classes)))
     return Result(
         config=config,
@@ -238,29 +223,18 @@ PRESETS = {
 
 
 @dataclass(frozen=True)
-class GridConfig:
-    image_source: str = "digits"
-    image_index: int = 0
-    grid_seed: int = 0
-    num_variants: int = 11
-    flip: str = "none"
-    rotation_degrees: float = 15.0
-    zoom: float = 0.1
-    translation: float = 0.1
-    contrast: float = 0.0
-    cutout: float = 0.0
-    noise_std: float = 0.0
+class GridImage(Settings):
+    """Which image the grid shows, how many augmented copies, and the seed of their random draws."""
 
-    def validate(self) -> GridConfig:
-        limits.require(
-            [
-                (self.image_source in images.IMAGE_SOURCES, f"image_source must be one of {tuple(images.IMAGE_SOURCES)}"),
-                (self.image_index >= 0, "image_index must be >= 0"),
-                (1 <= self.num_variants <= 47, "num_variants must be 1..47"),
-            ]
-            + _augmentation_checks(self)
-        )
-        return self
+    image_source: str = choice("digits", images.IMAGE_SOURCES)
+    image_index: int = integer(0, 0, 99)  # ignored for the photos, which are single images
+    grid_seed: int = integer(0, 0, 10_000)
+    num_variants: int = integer(11, 1, 47)
+
+
+@dataclass(frozen=True)
+class GridConfig(GridImage, Augmentations):
+    """One image and the augmentations to apply to its copies."""
 
 
 @dataclass(frozen=True)
@@ -272,14 +246,14 @@ class Grid:
     layer_names: tuple[str, ...]
 
 
-def grid_for(config: Config, image_source: str, image_index: int, grid_seed: int) -> GridConfig:
-    """The grid of the training config's augmentation settings, on any image."""
-    settings = {field: getattr(config, field) for field in AUGMENTATION_FIELDS}
-    return GridConfig(image_source=image_source, image_index=image_index, grid_seed=grid_seed, **settings)
+def grid_for(config: Config, image: GridImage) -> GridConfig:
+    """The grid of the training config's augmentation settings on the chosen image."""
+    chosen = {field.name: getattr(image, field.name) for field in dataclasses.fields(GridImage)}
+    return GridConfig(**chosen, **{field: getattr(config, field) for field in AUGMENTATION_FIELDS})
 
 
-def variant_grid(config: GridConfig, loader=None) -> Grid:
-    """`num_variants` augmented copies of one image, exactly as a training batch would see them."""
+def variant_grid(config: GridConfig, progress=None, *, loader=None) -> Grid:
+    """`num_variants` augmented copies of one image, exactly as a training batch would see them (instant: `progress` is never called)."""
     config.validate()
     original, caption, note = images.one_image(config.image_source, config.image_index, loader, DIGIT_SIZE)
     front = augmentation_layers(config, config.grid_seed)

@@ -12,50 +12,38 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlcore import data, engine, limits
-from dlcore.choices import ACTIVATIONS, CLIPPING_LABELS, INITIALIZER_LABELS, OPTIMIZER_LABELS, make_optimizer
-from dlcore.models import MLPSpec, build_mlp
+from dlcore import data, engine
+from dlcore.choices import BATCH_SIZES, CLIP_THRESHOLDS, CLIPPING_LABELS, INITIALIZER_LABELS, LEARNING_RATES, OPTIMIZER_LABELS
+from dlcore.limits import Settings, choice, flag, integer, number
+from dlcore.models import MLPSpec, activation_sampler, build_mlp
+from dlcore.optimizers import make_optimizer
+from dlcore.steps import SupervisedStep
 
 PAGE = "pages/vanishing.py"
 FLAT_SLOPE_FRACTION = 0.1  # an activation is "flat" where its slope is under 10% of its maximum
+ACTIVATION_SAMPLE_SIZE = 256  # training examples whose hidden activations are recorded at the start and the end
+
+
+ACTIVATION_CHOICES = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
 
 
 @dataclass(frozen=True)
-class Config:
-    dataset: str = "moons"
-    num_samples: int = 600
-    noise: float = 0.2
-    num_hidden_layers: int = 10
-    units: int = 16
-    activation: str = "sigmoid"
-    initializer: str = "glorot"
-    batch_norm: bool = False
-    clipping: str = "off"
-    clip_threshold: float = 1.0
-    optimizer: str = "sgd"
-    learning_rate: float = 0.1
-    epochs: int = 30
-    batch_size: int = 32
-    seed: int = 0
-
-    def validate(self) -> Config:
-        caps = limits.current()
-        checks = [
-            (self.dataset in data.DATASETS, f"dataset must be one of {data.DATASETS}"),
-            (1 <= self.num_hidden_layers <= caps.max_hidden_layers, f"num_hidden_layers must be 1..{caps.max_hidden_layers}"),
-            (1 <= self.units <= caps.max_units, f"units must be 1..{caps.max_units}"),
-            (10 <= self.num_samples <= caps.max_samples, f"num_samples must be 10..{caps.max_samples}"),
-            (self.activation in ACTIVATIONS, f"activation must be one of {tuple(ACTIVATIONS)}"),
-            (self.initializer in INITIALIZER_LABELS, f"initializer must be one of {tuple(INITIALIZER_LABELS)}"),
-            (self.clipping in CLIPPING_LABELS, f"clipping must be one of {tuple(CLIPPING_LABELS)}"),
-            (self.clip_threshold > 0, "clip_threshold must be positive"),
-            (self.optimizer in OPTIMIZER_LABELS, f"optimizer must be one of {tuple(OPTIMIZER_LABELS)}"),
-            (0 < self.learning_rate <= 10, "learning_rate must be in (0, 10]"),
-            (1 <= self.epochs <= caps.max_epochs, f"epochs must be 1..{caps.max_epochs}"),
-            (self.batch_size >= 0, "batch_size must be >= 0 (0 = full batch)"),
-        ]
-        limits.require(checks)
-        return self
+class Config(Settings):
+    dataset: str = choice("moons", data.DATASETS)
+    num_samples: int = integer(600, 10, cap="samples")
+    noise: float = number(0.2, 0.0, 1.0)
+    num_hidden_layers: int = integer(10, 1, cap="depth")
+    units: int = integer(16, 2, cap="width")
+    activation: str = choice("sigmoid", ACTIVATION_CHOICES)
+    initializer: str = choice("glorot", INITIALIZER_LABELS)
+    batch_norm: bool = flag(False)
+    clipping: str = choice("off", CLIPPING_LABELS)
+    clip_threshold: float = number(1.0, options=CLIP_THRESHOLDS)
+    optimizer: str = choice("sgd", OPTIMIZER_LABELS)
+    learning_rate: float = number(0.1, options=LEARNING_RATES)
+    epochs: int = integer(30, 1, cap="epochs")
+    batch_size: int = integer(32, options=BATCH_SIZES)
+    seed: int = integer(0, 0, 10_000)
 
 
 @dataclass(frozen=True)
@@ -71,7 +59,8 @@ class Result:
 
     @property
     def layer_names(self) -> tuple[str, ...]:
-        return self.history.layer_names
+        """The tracked weight matrices, input side first (hidden_1 ... output)."""
+        return self.history.group_names
 
 
 def _slope_from_output(activation: str, values: np.ndarray) -> np.ndarray:
@@ -101,7 +90,12 @@ def _sample_values(arrays, limit: int, seed: int) -> tuple[np.ndarray, ...]:
 
 
 def build(config: Config):
-    """The model and the training step for a config (used by `run` and the tests)."""
+    """The data, the model and the training step for a config (used by `run` and the tests).
+
+    The step records every Dense kernel's gradient norm and the gradient norm
+    at every hidden layer's output (∂L/∂a, and ∂L/∂logits at the output), and
+    its snapshot is every hidden layer's activations on a fixed sample.
+    """
     split = data.load_dataset(config.dataset, config.num_samples, config.noise, config.seed)
     task = "binary" if split.num_classes == 2 else "multiclass"
     spec = MLPSpec(
@@ -116,16 +110,19 @@ def build(config: Config):
     )
     model = build_mlp(spec)
     optimizer = make_optimizer(config.optimizer, config.learning_rate, config.clipping, config.clip_threshold)
-    return split, model, engine.SupervisedStep(model, optimizer, task)
+    sampler = activation_sampler(model, split.x_train[:ACTIVATION_SAMPLE_SIZE])
+    outputs = tuple(f"activation_{i + 1}" for i in range(config.num_hidden_layers)) + ("output",)
+    step = SupervisedStep(model, optimizer, task, kinds=("kernel",), output_layers=outputs, snapshot=lambda _: sampler())
+    return split, model, step
 
 
 def run(config: Config, progress=None) -> Result:
     config.validate()
-    split, model, step = build(config)
-    spec = engine.TrainSpec(epochs=config.epochs, batch_size=config.batch_size, seed=config.seed, activation_epochs=(0,))
-    history = engine.fit(step, split.x_train, split.y_train, split.x_val, split.y_val, spec, progress, model=model)
-    start = history.activations.get(0, [])
-    end = history.activations.get(max(history.activations), []) if history.activations else []
+    split, _, step = build(config)
+    spec = engine.TrainSpec(epochs=config.epochs, batch_size=config.batch_size, seed=config.seed, snapshot_epochs=(0,))
+    history = engine.fit(step, (split.x_train, split.y_train), (split.x_val, split.y_val), spec, progress)
+    start = history.snapshots.get(0, [])
+    end = history.snapshots[max(history.snapshots)] if history.snapshots else []
     flat = lambda arrays: np.array([np.mean(_slope_from_output(config.activation, a) < FLAT_SLOPE_FRACTION) for a in arrays])  # noqa: E731
     return Result(
         config=config,

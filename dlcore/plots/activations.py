@@ -121,7 +121,7 @@ def gradient_through_layers(histories: dict) -> go.Figure:
         norms = np.asarray(history.initial_gradient_norms, dtype=float)
         figure.add_trace(
             go.Scatter(
-                x=np.arange(1, len(norms) + 1), y=norms, mode="lines+markers", name=activation, customdata=list(history.layer_names),
+                x=np.arange(1, len(norms) + 1), y=norms, mode="lines+markers", name=activation, customdata=list(history.group_names),
                 line=dict(color=RELU_VS_SIGMOID.get(activation, SERIES_COLORS[0]), width=3), marker=dict(size=8),
                 hovertemplate="layer %{customdata}<br>‖∂L/∂W‖ = %{y:.3g}<extra>%{fullData.name}</extra>",
             )
@@ -230,11 +230,16 @@ def boundary_animation(result) -> go.Figure:
     return figure
 
 
-def live_boundary(table: pd.DataFrame) -> go.Figure:
-    """The page's live chart while training: the latest boundary snapshot the experiment attached to the epoch table."""
-    snapshot = table.attrs.get("boundary")
-    if snapshot is None:
+def live_boundary(info) -> go.Figure:
+    """The page's live chart while training: the latest boundary frame the training step's snapshot hook took.
+
+    ``info`` is the engine's ProgressInfo; its ``snapshot`` is (epoch, frame) with the frame's
+    ``xs``, ``ys``, ``probabilities``, ``x_train`` and ``y_train``.
+    """
+    if info.snapshot is None:
         return apply_layout(go.Figure(), "Waiting for the first snapshot…", "input x₁", "input x₂")
-    epoch, xs, ys, probabilities, x_train, y_train = snapshot
-    title = f"Live: boundary after epoch {epoch} · validation accuracy {table['val_accuracy'].iloc[-1]:.1%}"
-    return probability_map(xs, ys, probabilities, x_train, y_train, title, height=520)
+    epoch, frame = info.snapshot
+    table = info.epochs_table
+    accuracy = f" · validation accuracy {table['val_accuracy'].iloc[-1]:.1%}" if table is not None and len(table) else ""
+    title = f"Live: boundary after epoch {epoch}{accuracy}"
+    return probability_map(frame.xs, frame.ys, frame.probabilities, frame.x_train, frame.y_train, title, height=520)

@@ -101,8 +101,11 @@ def per_class_accuracy(runs: list[tuple[str, np.ndarray]], class_names: tuple[st
     return figure
 
 
-def live_accuracy(epochs: pd.DataFrame) -> go.Figure:
-    """Train and validation accuracy of the run in progress, with each epoch's duration on hover."""
+def live_accuracy(info) -> go.Figure | None:
+    """Train and validation accuracy of the run in progress (from the engine's ProgressInfo), with each epoch's duration on hover."""
+    epochs = info.epochs_table
+    if epochs is None or not len(epochs):
+        return None
     figure = go.Figure()
     for split, color, name in (("train", TRAIN_COLOR, "train"), ("val", VALIDATION_COLOR, "validation")):
         figure.add_trace(

@@ -174,7 +174,7 @@ def layer_check(layers: pd.DataFrame) -> go.Figure:
     """Worst relative error per layer on the sampled weights: engine vs tape, finite differences vs tape."""
     figure = go.Figure()
     for column, label, color in (
-        ("max_relative_error_engine", "engine update vs tf.GradientTape", FORWARD_COLOR),
+        ("max_relative_error_engine", "engine.gradients vs tf.GradientTape", FORWARD_COLOR),
         ("max_relative_error_finite_difference", "finite differences vs tf.GradientTape", CURRENT_COLOR),
     ):
         figure.add_trace(
