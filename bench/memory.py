@@ -21,6 +21,9 @@ def _rss_mb() -> float:
 
 
 def measure(reruns: int = 50, warmup: int = 5) -> dict:
+    import streamlit.logger
+
+    streamlit.logger.set_log_level("error")  # AppTest runs in bare mode, which warns on every rerun
     app = AppTest.from_file(APP, default_timeout=300)
     app.switch_page("pages/vanishing.py")
     app.run()

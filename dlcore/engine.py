@@ -113,7 +113,7 @@ class History:
     steps_per_epoch: int = 0
     seconds: float = 0.0
     parameters: np.ndarray | None = None  # (steps + 1, num_parameters): row 0 is the start; if recorded
-    compiled_traces: int = 0  # how often the chunk function was traced (1 unless something retraced)
+    compiled_traces: int = 0  # the most traces of one compiled loop function (1 unless something retraced)
 
     @property
     def num_steps(self) -> int:
@@ -149,15 +149,20 @@ def _as_tuple(data) -> tuple:
     return tuple(data) if isinstance(data, (tuple, list)) else (data,)
 
 
-def _compile_chunk(step, batch_size: int, record_parameters: bool):
+def _compile_chunk(step, batch_size: int, record_parameters: bool, evaluator=None):
     """Updates [start, stop) of one epoch's batch order as one graph: an explicit tf.while_loop.
 
     Written as an explicit loop (no AutoGraph conversion), so what runs in the
     graph is exactly what you read here. ``start`` and ``stop`` are tensors:
-    every chunk of every epoch reuses the one trace.
+    every chunk of every epoch reuses the one trace. With an ``evaluator`` the
+    same call also measures the end of the epoch (metrics, state), so a
+    whole-epoch chunk costs one call from Python, as in engine v1.
     """
 
-    def run_chunk(order, start, stop, *data):
+    measured_count = len(evaluator.tensors) if evaluator is not None else 0  # the evaluator's tensors come last
+
+    def run_chunk(order, start, stop, *tensors):
+        data, measured = tensors[: len(tensors) - measured_count], tensors[len(tensors) - measured_count :]
         count = tf.shape(order)[0]
 
         def keep_going(index, finite, *arrays):
@@ -173,47 +178,42 @@ def _compile_chunk(step, batch_size: int, record_parameters: bool):
                 index + 1,
                 record.finite,
                 scalars.write(position, record.scalars),
-                norms.write(position, record.gradient_norms),
-                outputs.write(position, record.output_gradient_norms),
+                norms.write(position, tf.cast(record.gradient_norms, tf.float64)),
+                outputs.write(position, tf.cast(record.output_gradient_norms, tf.float64)),
                 parameters,
             )
 
-        arrays = [tf.TensorArray(tf.float32, size=0, dynamic_size=True, element_shape=None) for _ in range(4)]
+        arrays = [tf.TensorArray(dtype, size=0, dynamic_size=True) for dtype in (tf.float32, tf.float64, tf.float64, tf.float32)]
         _, finite, scalars, norms, outputs, parameters = tf.while_loop(keep_going, one_step, (start, tf.constant(True), *arrays))
         recorded = parameters.stack() if record_parameters else tf.zeros([0, 0])
-        return scalars.stack(), norms.stack(), outputs.stack(), finite, recorded
+        measures = evaluator.measure(*measured) if evaluator is not None else tf.zeros([0])
+        return scalars.stack(), norms.stack(), outputs.stack(), finite, recorded, measures
 
     return tf.function(run_chunk, autograph=False)
 
 
-def _compile_evaluation(step, batch_size: int):
-    """Per-example means of the step's metrics over the examples at `indices`, `batch_size` at a time."""
+def _batched_means(step, indices, data, batch_size: int):
+    """Per-example means of the step's metrics over the examples at `indices`, `batch_size` at a time (graph code)."""
+    count = tf.shape(indices)[0]
+    num_batches = (count + batch_size - 1) // batch_size
 
-    def evaluate(indices, *data):
-        count = tf.shape(indices)[0]
-        num_batches = (count + batch_size - 1) // batch_size
+    def one_batch(index, total):
+        batch = indices[index * batch_size : tf.minimum((index + 1) * batch_size, count)]
+        metrics = step.evaluate_batch(*[tf.gather(array, batch) for array in data])
+        return index + 1, total + metrics * tf.cast(tf.shape(batch)[0], tf.float32)
 
-        def one_batch(index, total):
-            batch = indices[index * batch_size : tf.minimum((index + 1) * batch_size, count)]
-            metrics = step.evaluate_batch(*[tf.gather(array, batch) for array in data])
-            return index + 1, total + metrics * tf.cast(tf.shape(batch)[0], tf.float32)
-
-        zero = tf.zeros([len(step.metric_names)])
-        _, total = tf.while_loop(lambda index, total: index < num_batches, one_batch, (tf.constant(0), zero))
-        return total / tf.cast(count, tf.float32)
-
-    def evaluate_at_once(indices, *data):  # one batch: no loop, no rescaling
-        return step.evaluate_batch(*data)
-
-    return tf.function(evaluate, autograph=False), tf.function(evaluate_at_once, autograph=False)
+    zero = tf.zeros([len(step.metric_names)])
+    _, total = tf.while_loop(lambda index, total: index < num_batches, one_batch, (tf.constant(0), zero))
+    return total / tf.cast(count, tf.float32)
 
 
 class _Evaluator:
-    """Batched evaluation of the train and validation sets (or fixed seeded subsamples of them)."""
+    """After each epoch, in one compiled call: the metrics on the train and validation sets (or fixed
+    seeded subsamples of them), evaluated in batches, and the step's state (weight norms)."""
 
     def __init__(self, step, spec: TrainSpec, train: tuple, validation: tuple, rng):
-        self.step, self.sets = step, []
-        looped, at_once = _compile_evaluation(step, max(1, spec.evaluation_batch_size))
+        self.step, self.prefixes, self.tensors, layout = step, [], [], []
+        batch_size = max(1, spec.evaluation_batch_size)
         for prefix, arrays in (("train", train), ("val", validation)):
             if not arrays or not step.metric_names:
                 continue
@@ -221,20 +221,33 @@ class _Evaluator:
             indices = np.arange(count)
             if 0 < spec.evaluation_samples < count:
                 indices = np.sort(rng.choice(count, spec.evaluation_samples, replace=False))
-            if len(indices) <= spec.evaluation_batch_size:
-                function = at_once
-                arrays = tuple(a if len(indices) == count else a[indices] for a in arrays)
-            else:
-                function = looped
-            tensors = [tf.constant(a) for a in arrays]
-            self.sets.append((prefix, function, tf.constant(indices.astype(np.int32)), tensors))
+            at_once = len(indices) <= batch_size  # one batch: no loop, no rescaling
+            if at_once and len(indices) < count:
+                arrays = tuple(a[indices] for a in arrays)
+            self.prefixes.append(prefix)
+            self.tensors += [tf.constant(indices.astype(np.int32)), *(tf.constant(a) for a in arrays)]
+            layout.append((at_once, len(arrays)))
 
-    def row(self) -> dict:
-        row = {}
-        for prefix, function, indices, tensors in self.sets:
-            values = function(indices, *tensors).numpy()
-            row.update({f"{prefix}_{name}": float(value) for name, value in zip(self.step.metric_names, values)})
-        return row
+        def measure(*tensors):
+            """Graph code: the metrics of every set, then the step's state, as one vector."""
+            values, position = [], 0
+            for at_once, width in layout:
+                indices, data = tensors[position], tensors[position + 1 : position + 1 + width]
+                values.append(step.evaluate_batch(*data) if at_once else _batched_means(step, indices, data, batch_size))
+                position += 1 + width
+            values.append(tf.cast(step.state(), tf.float32))
+            return tf.concat(values, axis=0)
+
+        self.measure = measure
+        self._alone = None  # compiled on first use: only when an epoch ends early (divergence, a stop request)
+
+    def row(self, values=None) -> dict:
+        """The epoch's measures by name; `values` from the chunk that ended the epoch, else measured now."""
+        if values is None:
+            self._alone = self._alone or tf.function(self.measure, autograph=False)
+            values = self._alone(*self.tensors)
+        names = [f"{prefix}_{name}" for prefix in self.prefixes for name in self.step.metric_names] + list(self.step.state_names)
+        return {name: float(value) for name, value in zip(names, values.numpy())}
 
 
 def fit(step, train, validation=None, spec: TrainSpec = TrainSpec(), progress: Callable[[ProgressInfo], bool | None] | None = None) -> History:
@@ -260,25 +273,29 @@ def fit(step, train, validation=None, spec: TrainSpec = TrainSpec(), progress: C
     total_steps = per_epoch * spec.epochs
 
     step.build()
-    run_chunk = _compile_chunk(step, batch_size, spec.record_parameters)
     rng = np.random.default_rng(spec.seed)
     evaluator = _Evaluator(step, spec, train, validation, np.random.default_rng([spec.seed, 1]))
+    run_chunk = _compile_chunk(step, batch_size, spec.record_parameters)  # a chunk inside an epoch
+    end_epoch = _compile_chunk(step, batch_size, spec.record_parameters, evaluator)  # the epoch's last chunk, then its measures
     tensors = [tf.constant(a) for a in train]
     recorder = _Recorder(step, spec)
     started = time.perf_counter()
     for epoch in range(1, spec.epochs + 1):
-        epoch_start = time.perf_counter()
+        epoch_start, measures = time.perf_counter(), None
         order = tf.constant(rng.permutation(num_samples).astype(np.int32))
         for first in range(0, per_epoch, chunk):
-            scalars, norms, outputs, finite, recorded = run_chunk(order, tf.constant(first), tf.constant(min(first + chunk, per_epoch)), *tensors)
+            last = first + chunk >= per_epoch
+            function, extra = (end_epoch, evaluator.tensors) if last else (run_chunk, ())
+            scalars, norms, outputs, finite, recorded, measured = function(order, tf.constant(first), tf.constant(min(first + chunk, per_epoch)), *tensors, *extra)
             recorder.add_updates(scalars.numpy(), norms.numpy(), outputs.numpy(), recorded, epoch)
+            measures = measured if last else None
             if not bool(finite):
                 recorder.diverged(epoch)
                 break
-            if first + chunk < per_epoch and progress is not None and progress(recorder.progress(epoch - 1, total_steps)) is False:
+            if not last and progress is not None and progress(recorder.progress(epoch - 1, total_steps)) is False:
                 recorder.stopped = True
                 break
-        recorder.add_epoch(epoch, evaluator.row(), time.perf_counter() - epoch_start)
+        recorder.add_epoch(epoch, evaluator.row(measures), time.perf_counter() - epoch_start)
         if recorder.divergence is not None or recorder.stopped:
             break
         recorder.maybe_snapshot(epoch)
@@ -286,7 +303,7 @@ def fit(step, train, validation=None, spec: TrainSpec = TrainSpec(), progress: C
             break
         if progress is not None and progress(recorder.progress(epoch, total_steps)) is False:
             break
-    return recorder.history(run_chunk, batch_size, num_samples, time.perf_counter() - started)
+    return recorder.history((run_chunk, end_epoch), batch_size, num_samples, time.perf_counter() - started)
 
 
 class _Recorder:
@@ -320,9 +337,8 @@ class _Recorder:
         quantity = bad_scalars[0] if bad_scalars else "gradient"
         self.divergence = Divergence(step=self.num_updates, epoch=epoch, layer=bad_groups[-1] if bad_groups else None, quantity=quantity)
 
-    def add_epoch(self, epoch: int, metrics: dict, seconds: float) -> None:
-        state = self.step.state().numpy() if self.step.state_names else ()
-        self.rows.append(dict(epoch=epoch, **metrics, **dict(zip(self.step.state_names, map(float, state))), seconds=seconds))
+    def add_epoch(self, epoch: int, measures: dict, seconds: float) -> None:
+        self.rows.append(dict(epoch=epoch, **measures, seconds=seconds))
 
     def _take_snapshot(self, epoch: int) -> None:
         value = self.step.snapshot()
@@ -356,7 +372,7 @@ class _Recorder:
             snapshot=(latest, self.snapshots[latest]) if latest is not None else None,
         )
 
-    def history(self, run_chunk, batch_size: int, num_samples: int, seconds: float) -> History:
+    def history(self, compiled, batch_size: int, num_samples: int, seconds: float) -> History:
         step = self.step
         last_epoch = self.rows[-1]["epoch"] if self.rows else 0
         if self.spec.snapshot_epochs and last_epoch not in self.snapshots:
@@ -380,7 +396,7 @@ class _Recorder:
             steps_per_epoch=steps_per_epoch(num_samples, batch_size),
             seconds=seconds,
             parameters=np.concatenate(self.parameters) if self.parameters is not None else None,
-            compiled_traces=run_chunk.experimental_get_tracing_count(),
+            compiled_traces=max(function.experimental_get_tracing_count() for function in compiled),
         )
 
 

@@ -75,7 +75,7 @@ class VAEStep(Step):
         scalars, norms = tf.stack([loss, recon, kl]), self._norms(lambda v: by_variable[id(v)])
         finite = all_finite(scalars, norms)
         apply_if_finite(self.optimizer, gradients, variables, finite)
-        return StepRecord(scalars, norms, tf.zeros([0]), finite)
+        return StepRecord(scalars, norms, tf.zeros([0], tf.float64), finite)
 
     def evaluate_batch(self, x) -> tf.Tensor:
         return tf.stack(self.losses(x, training=False))
@@ -171,7 +171,7 @@ class GANStep(Step):
         norms = self._norms(lambda v: by_variable[id(v)])
         finite = tf.logical_and(d_finite, all_finite(scalars, norms))
         apply_if_finite(self.generator_optimizer, g_gradients, g_variables, finite)
-        return StepRecord(scalars, norms, tf.zeros([0]), finite)
+        return StepRecord(scalars, norms, tf.zeros([0], tf.float64), finite)
 
     def evaluate_batch(self, x, labels=None) -> tf.Tensor:
         count = tf.shape(x)[0]

@@ -93,24 +93,22 @@ def variable_groups(model, kinds: tuple[str, ...] = GROUP_KINDS, prefix: str = "
 
 
 def safe_norm(tensors) -> tf.Tensor:
-    """The L2 norm of one tensor or of several together, without float32 underflow.
+    """The L2 norm of one tensor or of several together, in float64, so that it never underflows.
 
-    Squaring a gradient of 1e-20 gives 1e-40, below float32's smallest normal
-    number, so a plain norm reports 0 for a layer that did get a (tiny)
-    gradient. Dividing by the largest magnitude first keeps every square in
-    [0, 1]; the result is exactly 0 only when every entry is 0, and NaN or inf
-    when any entry is.
+    Squaring a float32 gradient of 1e-20 gives 1e-40, below float32's smallest
+    normal number, so a float32 norm reports 0 for a layer that did get a
+    (tiny) gradient. In float64 every square of a float32 value is exact
+    enough; the result is exactly 0 only when every entry is 0, and NaN or
+    inf when any entry is.
     """
     if not isinstance(tensors, (list, tuple)):
         tensors = [tensors]
-    flat = tf.concat([tf.reshape(tf.cast(tf.convert_to_tensor(t), tf.float32), [-1]) for t in tensors], axis=0)
-    scale = tf.reduce_max(tf.abs(flat))
-    divisor = tf.where(scale > 0, scale, tf.ones_like(scale))
-    return scale * tf.sqrt(tf.reduce_sum(tf.square(flat / divisor)))
+    squares = [tf.reduce_sum(tf.square(tf.cast(tf.convert_to_tensor(t), tf.float64))) for t in tensors]
+    return tf.sqrt(tf.add_n(squares) if len(squares) > 1 else squares[0])
 
 
 def all_finite(*tensors) -> tf.Tensor:
-    return tf.reduce_all([tf.reduce_all(tf.math.is_finite(tf.cast(t, tf.float32))) for t in tensors if t.shape.num_elements() != 0])
+    return tf.reduce_all([tf.reduce_all(tf.math.is_finite(t)) for t in tensors if t.shape.num_elements() != 0])
 
 
 def apply_if_finite(optimizer, gradients, variables, finite) -> None:
@@ -132,8 +130,8 @@ class StepRecord:
     """What one update returns to the engine (all tensors)."""
 
     scalars: tf.Tensor  # (len(scalar_names),)
-    gradient_norms: tf.Tensor  # (len(groups),)
-    output_gradient_norms: tf.Tensor  # (len(output_names),)
+    gradient_norms: tf.Tensor  # (len(groups),) float64
+    output_gradient_norms: tf.Tensor  # (len(output_names),) float64
     finite: tf.Tensor  # bool: False stops training after this update
 
 
@@ -201,7 +199,7 @@ class Step:
     def _norms(self, gradient_of) -> tf.Tensor:
         """Group norms, given a function from a variable to its gradient."""
         if not self.groups:
-            return tf.zeros([0])
+            return tf.zeros([0], tf.float64)
         return tf.stack([safe_norm([gradient_of(v) for v in group.variables]) for group in self.groups])
 
 
@@ -290,7 +288,7 @@ class SupervisedStep(Step):
         scalars, gradients, output_gradients = self.loss_and_gradients(x, y)
         by_variable = {id(v): g for v, g in zip(variables, gradients)}
         norms = self._norms(lambda v: by_variable[id(v)])
-        output_norms = tf.stack([safe_norm(g) for g in output_gradients]) if output_gradients else tf.zeros([0])
+        output_norms = tf.stack([safe_norm(g) for g in output_gradients]) if output_gradients else tf.zeros([0], tf.float64)
         finite = all_finite(scalars, norms, output_norms)
         apply_if_finite(self.optimizer, gradients, variables, finite)
         return StepRecord(scalars, norms, output_norms, finite)

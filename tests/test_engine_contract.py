@@ -230,3 +230,17 @@ def test_gan_trains_two_models_with_two_optimizers(generator_loss):
     assert history.divergence is None and np.all(history.gradient_norms > 0)
     assert any(np.abs(a - b).max() > 1e-3 for a, b in zip(discriminator.get_weights(), discriminator_before))
     assert after < 0.25 * before  # the generator moved its samples onto the data
+
+
+def test_the_digit_judge_is_independent_plain_data_and_right_on_real_digits():
+    from dlcore.judge import digit_judge
+
+    judge = digit_judge("digits")
+    assert judge.validation_accuracy > 0.95 and all(isinstance(w, np.ndarray) for w in judge.weights)
+    split = data.digits_dataset(seed=5, flat=False)
+    labels, confidence = judge.verdicts(split.x_val)
+    assert np.mean(labels == split.y_val) > 0.95 and np.all((confidence > 0) & (confidence <= 1))
+    noise_labels, noise_confidence = judge.verdicts(np.random.default_rng(0).uniform(size=(200, 8, 8, 1)))
+    assert np.median(noise_confidence) < np.median(confidence)  # it is less sure of noise than of digits
+    with pytest.raises(ValueError):
+        judge.probabilities(np.zeros((2, 28, 28, 1)))

@@ -32,6 +32,16 @@ ACTIVATION_COLORS = {
 RUN_DASHES = ("solid", "dot", "dash", "dashdot")
 SERIES_COLORS = plotly.colors.qualitative.D3
 
+# The colour language for new figures: a colour names one run, model or function on a screen;
+# which data a curve was measured on (training or validation) is its line style, never its colour.
+SPLIT_DASHES = {"train": "solid", "val": "dash"}
+SPLIT_LABELS = {"train": "training", "val": "validation"}
+
+
+def run_color(index: int) -> str:
+    """The colour of the index-th run, model or function of a figure (the same index gets the same colour everywhere)."""
+    return SERIES_COLORS[index % len(SERIES_COLORS)]
+
 
 # Legends under a chart sit on the figure's bottom edge (not on the plot area, whose height Plotly
 # adjusts), below the tick labels and the axis title; Plotly grows the bottom margin to fit them.
