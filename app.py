@@ -3,12 +3,22 @@
 Run with ``streamlit run app.py`` (see README.md).
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from pages.catalog import available
 from pages.components import device_badge
 
+APP_FOLDER = Path(__file__).resolve().parent
+
 st.set_page_config(page_title="Deep learning, live", page_icon="🧠", layout="wide")
+if Path.cwd().resolve() != APP_FOLDER:  # Streamlit reads .streamlit/config.toml from the working folder only
+    st.error(
+        "Start the app from its own folder, so that Streamlit reads `.streamlit/config.toml` (upload size cap, no file "
+        f"watcher, theme): `cd {APP_FOLDER}` and then `streamlit run app.py` (or `make run`)."
+    )
+    st.stop()
 
 home = st.Page("pages/home.py", title="Home: the map", icon="🧠", default=True)
 sections: dict[str, list] = {"Start": [home]}

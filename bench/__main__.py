@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 logging.getLogger("streamlit").setLevel(logging.ERROR)  # AppTest in bare mode warns on every rerun
 
-SECTIONS = ("engine", "fused", "pages", "memory", "cold_start")
+SECTIONS = ("engine", "fused", "pages", "memory", "sessions", "cold_start")
 
 
 def run(sections) -> dict:
@@ -38,6 +38,10 @@ def run(sections) -> dict:
         from bench import memory
 
         results["memory"] = memory.measure()
+    if "sessions" in sections:
+        from bench import sessions
+
+        results["sessions"] = sessions.measure()
     if "cold_start" in sections:
         from bench import cold_start
 
@@ -68,6 +72,12 @@ def print_table(results: dict) -> None:
     if "memory" in results:
         m = results["memory"]
         print(f"rerun_rss_growth_mb     {m['rerun_rss_growth_mb']:>8} MB  {m['rss_after_warmup_mb']} -> {m['rss_after_reruns_mb']} MB over {m['reruns']} reruns; target <= {m['target_mb']} MB")
+    if "sessions" in results:
+        churn, four, memory = (results["sessions"][name] for name in ("churn", "four_sessions", "memory"))
+        print(f"churn_slowdown          {churn['churn_slowdown']:>8}x   {churn['under_churn_s']} s under {churn['reruns_per_s']} reruns/s vs {churn['alone_s']} s alone; target {churn['target']}")
+        print(f"four_sessions           {four['ratio']:>8}x   {four['concurrent_s']} s at once vs {four['sequential_s']} s in sequence; identical pair trained once: "
+              f"{four['identical_pair_trained_once']}; results equal solo runs: {four['results_equal_solo_runs']}")
+        print(f"memory_plateau_mb       {memory['memory_plateau_mb']:>8} MB  {memory['rss_mb_at_half']} -> {memory['rss_mb_at_end']} MB from {memory['trainings'] // 2} to {memory['trainings']} trainings; target <= {memory['target_mb']} MB")
     if "cold_start" in results:
         c = results["cold_start"]
         print(f"cold_start_s            {c['cold_start_s']:>8} s   server ready after {c['server_ready_s']} s; target <= {c['target_s']} s")

@@ -52,7 +52,7 @@ def gallery_part():
     if not config.names:
         st.info("Pick at least one function to draw.")
         return
-    result = ui.run_experiment(lab.gallery, config)
+    result = ui.run_experiment(lab.gallery, config, trains=False)
     if result is not None:
         ui.chart(plots.gallery_figure(result))
         ui.notice(

@@ -73,7 +73,7 @@ with index_column:
 with seed_column:
     ui.control(GRID, augmentation.GridImage, "grid_seed", "Grid seed (same seed, same grid)", widget="number")
 image = ui.shared_config(GRID, GRID_DEFAULTS, part="grid")
-grid = ui.run_experiment(augmentation.variant_grid, augmentation.grid_for(config, image))
+grid = ui.run_experiment(augmentation.variant_grid, augmentation.grid_for(config, image), trains=False)
 if grid is None:
     st.stop()
 if grid.note:

@@ -84,7 +84,7 @@ with weights_column:
         st.error(f"The weights table has a problem: {error}. Fix the cell; until then the network keeps its last valid weights.")
 
 config = ui.shared_config(PREFIX, DEFAULTS)
-result = ui.run_experiment(bp.run, config)
+result = ui.run_experiment(bp.run, config, trains=False)  # a hand computation: no training slot
 if result is None:
     st.stop()
 
@@ -185,7 +185,7 @@ with st.form(f"{CHECK}.form"):
         ui.control(CHECK, bp.GradientCheckConfig, "seed", "Seed", widget="number")
     st.form_submit_button("▶ Check this network", type="primary")
 
-check = ui.run_experiment(bp.check_bigger_network, ui.shared_config(CHECK, CHECK_DEFAULTS, "check"))
+check = ui.run_experiment(bp.check_bigger_network, ui.shared_config(CHECK, CHECK_DEFAULTS, "check"), trains=False)  # gradients, no training
 if check is None:
     st.stop()
 st.dataframe(

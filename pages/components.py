@@ -13,13 +13,14 @@ import streamlit as st
 
 from dlcore import limits
 from dlcore.choices import ACTIVATION_LABELS, CLIPPING_LABELS, INITIALIZER_LABELS, OPTIMIZER_LABELS
-from dlcore.results import ResultStore
+from dlcore.runner import Runner, experiment_key
 
 
 @st.cache_resource
-def result_store() -> ResultStore:
+def training_runner() -> Runner:
+    """The server's worker processes, result cache and queue (one per server process, shared by every session)."""
     caps = limits.current()
-    return ResultStore(caps.cached_results, caps.concurrent_trainings)
+    return Runner(caps.concurrent_trainings, caps.cached_results)
 
 
 _rerouted_once = threading.Event()  # process-wide and one-way: set after the first reroute
@@ -225,21 +226,20 @@ def training_controls(prefix: str, config_class) -> None:
 # ---- running an experiment with live progress ----
 
 
-def experiment_key(run_function, config) -> tuple:
-    """What a result is stored under: the function's qualified name and the (hashable, frozen) config."""
-    return (f"{run_function.__module__}.{run_function.__qualname__}", config)
+def run_experiment(run_function, config, live_figure=None, trains: bool = True):
+    """Return run_function(config, progress): from the shared cache, from the same training another
+    session started, or from a new training in a worker process.
 
-
-def run_experiment(run_function, config, live_figure=None):
-    """Return run_function(config, progress), from the shared store when this config ran before.
-
-    While training, a progress bar and (optionally) a live chart built by
-    ``live_figure(progress_info)`` update between chunks of training. Bad
-    settings and a busy server become messages, never tracebacks.
+    While it waits the page shows where it stands: its place in the queue,
+    the worker starting, then a progress bar and (optionally) a live chart
+    built by ``live_figure(progress_info)``. Bad settings and failed trainings
+    become messages, never tracebacks. A computation that trains nothing
+    (``trains=False``: a formula, a gallery, a hand computation) runs at once
+    in this session, without waiting for a training slot.
     """
-    store = result_store()
+    runner = training_runner()
     key = experiment_key(run_function, config)
-    cached = store.get(key)
+    cached = runner.cached(key)
     if cached is not None:
         return cached
     try:
@@ -247,27 +247,50 @@ def run_experiment(run_function, config, live_figure=None):
     except ValueError as error:
         st.error(f"These settings can't be trained: {error}")
         return None
-    bar = st.progress(0.0, text="Building the model and compiling the training loop…")
-    live = st.empty()
-    last_draw = [0.0, 0]  # time of the last live draw, number of draws
-
-    def progress(info):
-        bar.progress(info.fraction, text=info.message)
-        if live_figure is not None and time.perf_counter() - last_draw[0] > 0.8:
-            figure = live_figure(info)
-            if figure is not None:
-                last_draw[1] += 1  # a fresh key per draw: two identical figures in one run must not collide
-                live.plotly_chart(figure, width="stretch", key=f"{key[0]}.{hash(config)}.live.{last_draw[1]}")
-                last_draw[0] = time.perf_counter()
-
-    try:
-        with store.training_slot():
-            result = run_function(config, progress)
-    except TimeoutError as error:
-        st.error(str(error))
+    if not trains:
+        result = run_function(config, None)
+        runner.store(key, result)
+        return result
+    job = runner.submit(run_function, config)
+    if not job.finished:
+        _watch(job, runner, live_figure, key, shared=job.requests > 1)
+    if job.state == "failed":
+        st.error(f"The training stopped with an error: {job.error}")
         return None
+    return job.result
+
+
+def _status(job, runner, shared: bool) -> tuple[float, str]:
+    if shared and job.progress is not None:
+        return job.progress.fraction, f"Another session is training exactly these settings; sharing its run · {job.progress.message}"
+    if shared:
+        return 0.0, "Another session asked for exactly these settings first; waiting for that one run…"
+    if job.state == "queued":
+        ahead = runner.position(job)
+        return 0.0, f"Waiting for a free training slot: {ahead} training{'s' if ahead != 1 else ''} ahead of yours…" if ahead else "Your training is next…"
+    if job.state == "starting":
+        return 0.0, "Starting a training process (about ten seconds, the first time)…"
+    if job.progress is None:
+        return 0.0, "Building the model and compiling the training loop…"
+    return job.progress.fraction, job.progress.message
+
+
+def _watch(job, runner, live_figure, key, shared: bool) -> None:
+    """Show the job's state until it finishes (a rerun of this session simply stops watching; the job goes on)."""
+    bar = st.progress(0.0, text="Waiting for a free training slot…")
+    live = st.empty()
+    version, last_draw, draws = -1, 0.0, 0
+    try:
+        while not job.finished:
+            version = job.wait_for_change(version, timeout=0.5)
+            fraction, text = _status(job, runner, shared)
+            bar.progress(fraction, text=text)
+            if live_figure is not None and job.progress is not None and time.perf_counter() - last_draw > 0.8:
+                figure = live_figure(job.progress)
+                if figure is not None:
+                    draws += 1  # a fresh key per draw: two identical figures in one run must not collide
+                    live.plotly_chart(figure, width="stretch", key=f"{key[0]}.{hash(key[1])}.live.{draws}")
+                    last_draw = time.perf_counter()
     finally:
         bar.empty()
         live.empty()
-    store.put(key, result)
-    return result

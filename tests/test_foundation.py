@@ -11,7 +11,6 @@ import pytest
 from dlcore import data, limits
 from dlcore.experiments import vanishing
 from dlcore.models import MLPSpec, activation_probe, build_mlp
-from dlcore.results import ResultStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,14 +103,7 @@ def test_vanishing_config_validation():
     assert vanishing.Config().validate() == vanishing.Config()
 
 
-def test_result_store_is_bounded_lru_and_limits_are_consistent(monkeypatch):
-    store = ResultStore(max_items=2, concurrent_trainings=1)
-    for key in "abc":
-        store.put(key, key.upper())
-    assert store.get("a") is None and store.get("c") == "C" and len(store) == 2
-    with store.training_slot():
-        with pytest.raises(TimeoutError):
-            with store.training_slot(timeout=0.05):
-                pass
+def test_hosted_limits_are_smaller(monkeypatch):
     monkeypatch.setenv("DLTEACH_HOSTED", "1")
     assert limits.current() == limits.HOSTED and limits.HOSTED.max_epochs < limits.LOCAL.max_epochs
+    assert limits.HOSTED.concurrent_trainings <= limits.LOCAL.concurrent_trainings
