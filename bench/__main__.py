@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import os
@@ -14,7 +15,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 logging.getLogger("streamlit").setLevel(logging.ERROR)  # AppTest in bare mode warns on every rerun
 
-SECTIONS = ("engine", "fused", "pages", "memory", "sessions", "cold_start")
+SECTIONS = ("engine", "fused", "pages", "cnn", "resnet", "rnn", "vae", "gan", "memory", "sessions", "cold_start")
+CONCEPTS = ("cnn", "resnet", "rnn", "vae", "gan")  # bench/<concept>.py: measure() -> the figures its issue names
 
 
 def run(sections) -> dict:
@@ -34,6 +36,9 @@ def run(sections) -> dict:
         from bench import pages
 
         results.update(pages.measure())
+    for concept in CONCEPTS:
+        if concept in sections:
+            results.update(importlib.import_module(f"bench.{concept}").measure())
     if "memory" in sections:
         from bench import memory
 
@@ -49,8 +54,24 @@ def run(sections) -> dict:
     return results
 
 
+PRINTED = {"device", "tensorflow", "engine_vs_fit", "fused_update_speedup", "page_first_figure_s", "capacity_sweep_s", "memory", "sessions", "cold_start"}
+
+
+def print_concept_figures(results: dict) -> None:
+    """The architecture pages' own figures (bench/<concept>.py), one line each."""
+    for name, figure in results.items():
+        if name in PRINTED:
+            continue
+        if isinstance(figure, dict):
+            shown = "   ".join(f"{key} {value}" for key, value in figure.items())
+        else:
+            shown = str(figure)
+        print(f"{name:<24}{shown}")
+
+
 def print_table(results: dict) -> None:
     print(f"device: {results['device']} · TensorFlow {results['tensorflow']}")
+    print_concept_figures(results)
     if "engine_vs_fit" in results:
         e = results["engine_vs_fit"]
         print(f"engine_speedup_vs_fit   {e['engine_speedup_vs_fit']:>8}x   (MLP) target {e['target']}")

@@ -87,6 +87,7 @@ ui.notice(
 
 # ---- 2. the effect on a small training set ----
 st.header("2 · The same CNN with and without augmentation")
+ui.fetch_data(config.dataset)
 result = ui.run_experiment(augmentation.run, config, live_figure=plots.live_accuracy)
 if result is None:
     st.stop()

@@ -51,8 +51,8 @@ def lab_header(title: str, intro: str) -> None:
 
 
 def notice(text: str) -> None:
-    """The 'what to notice' line under a figure."""
-    st.caption(f"👀 **What to notice:** {text}")
+    """The 'what to notice' line under a figure (full-contrast text: captions are too pale on a projector)."""
+    st.markdown(f"👀 **What to notice:** {text}")
 
 
 def chart(figure, key: str | None = None) -> None:
@@ -60,6 +60,11 @@ def chart(figure, key: str | None = None) -> None:
 
 
 def device_badge() -> None:
+    import sys
+
+    if "tensorflow" not in sys.modules:  # the first visit to a fresh server: say why the page is slow to appear
+        with st.spinner("Starting TensorFlow for the first visit (about ten seconds)…"):
+            from dlcore.device import describe_device
     from dlcore.device import describe_device
 
     info = describe_device()
@@ -221,6 +226,29 @@ def training_controls(prefix: str, config_class) -> None:
     control(prefix, config_class, "epochs", "Epochs")
     control(prefix, config_class, "batch_size", "Batch size", format_func=batch_size_label)
     control(prefix, config_class, "seed", "Seed", widget="number")
+
+
+# ---- data that must be downloaded first ----
+
+
+def fetch_data(dataset: str) -> None:
+    """Download an image set before training (outside the training slot), with a progress bar and a one-line result.
+
+    Bundled and already-cached sets return at once. A slow or hanging network
+    costs this session at most images.DOWNLOAD_TIMEOUT_S seconds and never
+    holds a training slot; the experiment then reads the local cache or, if
+    the download failed, the bundled digits (and says so).
+    """
+    from dlcore import images
+
+    if dataset not in images.DOWNLOADS or images.is_cached(dataset):
+        return
+    label = images.label_of(dataset)
+    bar = st.progress(0.0, text=f"Downloading {label} ({images.DOWNLOADS[dataset].megabytes:g} MB) once; waiting at most {images.DOWNLOAD_TIMEOUT_S:.0f} s…")
+    message = images.fetch(dataset, progress=lambda fraction: bar.progress(fraction, text=f"Downloading {label}: {fraction:.0%}"))
+    bar.empty()
+    if message:
+        (st.success if message.startswith("Downloaded") else st.warning)(message)
 
 
 # ---- running an experiment with live progress ----

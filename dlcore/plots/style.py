@@ -43,6 +43,18 @@ def run_color(index: int) -> str:
     return SERIES_COLORS[index % len(SERIES_COLORS)]
 
 
+def split_line(split: str, index: int = 0, width: float = 3) -> dict:
+    """A line for one run (`index` picks its colour) measured on one split ("train" solid, "val" dashed)."""
+    return dict(color=run_color(index), dash=SPLIT_DASHES[split], width=width)
+
+
+def log_axis(figure: go.Figure, axis: str = "y", **updates) -> go.Figure:
+    """A log axis with one tick per power of ten written as 10^k: no minor labels, no SI prefixes (µ, n, p)."""
+    options = dict(type="log", dtick=1, exponentformat="power", showexponent="all", minor=dict(ticks="", showgrid=False), **updates)
+    (figure.update_yaxes if axis == "y" else figure.update_xaxes)(**options)
+    return figure
+
+
 # Legends under a chart sit on the figure's bottom edge (not on the plot area, whose height Plotly
 # adjusts), below the tick labels and the axis title; Plotly grows the bottom margin to fit them.
 LEGEND_BELOW = dict(yref="container", orientation="h", yanchor="bottom", y=0.0, xanchor="left", x=0.0)
@@ -58,10 +70,11 @@ def layer_colors(count: int) -> list[str]:
 def apply_layout(figure: go.Figure, title: str, x_title: str, y_title: str, height: int = 380) -> go.Figure:
     """Common layout: readable fonts on a projector, titled axes, legend above the plot."""
     figure.update_layout(
-        title=dict(text=title, x=0.0, xanchor="left", font=dict(size=17)),
+        # the title sits just above the plot area, below the top strip where Plotly's toolbar appears
+        title=dict(text=title, x=0.0, xanchor="left", xref="paper", y=1.0, yref="paper", yanchor="bottom", pad=dict(b=8), font=dict(size=17)),
         font=dict(size=14),
         height=height,
-        margin=dict(l=70, r=20, t=60, b=60),
+        margin=dict(l=70, r=20, t=78, b=60),
         legend=LEGEND_BELOW,
         template="plotly_white",
         hovermode="closest",
