@@ -67,3 +67,32 @@ def seeds_for(seed: int, count: int) -> list[int]:
     """
     sequence = np.random.SeedSequence(int(seed))
     return [int(s) for s in sequence.generate_state(count, dtype="uint32") % (2**31 - 1)]
+
+
+_light_reset_installed = False
+
+
+def keep_reruns_light() -> None:
+    """Make Streamlit's after-run Keras reset cheap in the server process (once per process; call it from the app).
+
+    After every script run of every session Streamlit calls
+    ``keras.backend.clear_session()``, whose full garbage collection over
+    TensorFlow's object graph holds the GIL for 0.5-3 s on two cores: while one
+    student moved a slider a few times a second, the server stopped answering
+    everyone else for 10-36 s at a time. Nothing trains in the server process
+    (the runner's worker processes do), so the reset still clears Keras' global
+    state but skips the collection; Python's own collector runs as usual (and
+    ``runner.postScriptGC`` is off in .streamlit/config.toml for the same reason).
+    """
+    global _light_reset_installed
+    import sys
+
+    if _light_reset_installed or "keras" not in sys.modules:
+        return
+    import functools
+
+    import keras
+
+    original = keras.backend.clear_session
+    keras.backend.clear_session = functools.wraps(original)(functools.partial(original, free_memory=False))
+    _light_reset_installed = True

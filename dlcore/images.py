@@ -56,7 +56,16 @@ IMAGE_SOURCES = {**IMAGE_DATASETS, **PHOTOS}
 FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 MAX_DOWNLOADED_IMAGES = 6000  # the pages train on a few thousand at most; keep memory small
-DOWNLOAD_TIMEOUT_S = 60.0
+
+def _download_timeout() -> float:
+    """Seconds a page waits for a download: 60 by default; DLTEACH_DOWNLOAD_TIMEOUT_S (1 to 600) changes it."""
+    try:
+        return min(600.0, max(1.0, float(os.environ.get("DLTEACH_DOWNLOAD_TIMEOUT_S", "60"))))
+    except ValueError:
+        return 60.0
+
+
+DOWNLOAD_TIMEOUT_S = _download_timeout()
 
 
 @dataclass(frozen=True)
@@ -248,7 +257,7 @@ def _downloaded_fraction(name: str, cache_dir: Path) -> float:
     return min(1.0, size / (DOWNLOADS[name].megabytes * 1e6))
 
 
-def fetch(name: str, timeout_s: float = DOWNLOAD_TIMEOUT_S, progress: Callable[[float], None] | None = None, loader: Callable | None = None) -> str | None:
+def fetch(name: str, timeout_s: float | None = None, progress: Callable[[float], None] | None = None, loader: Callable | None = None) -> str | None:
     """Make sure a set is on this machine before anything trains on it; return one line for the user, or None.
 
     Bundled and already-cached sets return None at once. Otherwise the set is
@@ -263,6 +272,7 @@ def fetch(name: str, timeout_s: float = DOWNLOAD_TIMEOUT_S, progress: Callable[[
     if name not in DOWNLOADS or is_cached(name):
         return None
     label = label_of(name)
+    timeout_s = DOWNLOAD_TIMEOUT_S if timeout_s is None else timeout_s
     if offline_forced():
         return f"{label} is not available because downloads are switched off here (DLTEACH_OFFLINE): using the bundled 8×8 digits instead."
     with _downloads_lock:

@@ -65,9 +65,10 @@ def device_badge() -> None:
     if "tensorflow" not in sys.modules:  # the first visit to a fresh server: say why the page is slow to appear
         with st.spinner("Starting TensorFlow for the first visit (about ten seconds)…"):
             from dlcore.device import describe_device
-    from dlcore.device import describe_device
+    from dlcore.device import describe_device, keep_reruns_light
 
-    info = describe_device()
+    info = describe_device()  # imports Keras
+    keep_reruns_light()  # once per server process: Streamlit's after-run Keras reset without its full garbage collection
     icon = "⚡" if info.kind == "GPU" else "🖥️"
     st.sidebar.markdown(f"{icon} **{info.label}**  \nTensorFlow {info.tensorflow_version} · Keras {info.keras_version}")
     if limits.is_hosted():
@@ -280,11 +281,14 @@ def run_experiment(run_function, config, live_figure=None, trains: bool = True):
         runner.store(key, result)
         return result
     job = runner.submit(run_function, config)
+    joined = job.requests > 1 and not job.finished  # another session started exactly this training: watch that one
     if not job.finished:
         _watch(job, runner, live_figure, key, shared=job.requests > 1)
     if job.state == "failed":
         st.error(f"The training stopped with an error: {job.error}")
         return None
+    if joined:
+        st.caption("🤝 Another session asked for exactly these settings first: both were shown this one training.")
     return job.result
 
 

@@ -14,7 +14,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                  # several sessions at once: a page in the background keeps rendering (no timer throttling, no backgrounding)
+                  "--disable-background-timer-throttling", "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows"]
 
 
 def free_port() -> int:
@@ -24,11 +26,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(timeout: float = 90.0):
-    """Yield the base URL of a fresh server running app.py; stop it afterwards."""
+def streamlit_server(timeout: float = 90.0, **environment: str):
+    """Yield the base URL of a fresh server running app.py (with `environment` added to its variables); stop it afterwards."""
     port = free_port()
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", DLTEACH_HOSTED="0")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", DLTEACH_HOSTED="0", **environment)
     log = open(ARTIFACTS.parent / "artifacts" / f"server-{port}.log", "w") if ARTIFACTS.exists() else subprocess.DEVNULL
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

@@ -85,7 +85,10 @@ def test_bad_links_never_crash_and_say_which_setting_was_changed(entry, monkeypa
                     texts = _bad_texts(field.metadata["bounds"])
                     name = f"{part}.{field.name}" if part else field.name
                     query[name] = texts[(index + kind) % len(texts)]
-            for tab in range(1, tabs + 1):
+            # Each kind of bad link opens one or two tabs in rotation: every tab meets several kinds, and every
+            # field every kind across tabs, in about 18 script runs per page instead of 11 per tab.
+            opened = {1 + kind % tabs} | ({1 + (kind + tabs // 2) % tabs} if hosted == "0" else set())
+            for tab in sorted(opened):
                 app = _open(entry.path, {**query, "tab": str(tab)})
                 runs += 1
                 assert not app.exception, (hosted, kind, tab, [e.value for e in app.exception])
