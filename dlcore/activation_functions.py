@@ -131,7 +131,7 @@ GALLERY: dict[str, ActivationFunction] = {
             "leaky_relu", "Leaky ReLU",
             lambda a: rf"\operatorname{{LReLU}}(x) = \begin{{cases}} x & x > 0 \\ {a:g}\,x & x \le 0 \end{{cases}}, \qquad \text{{slope }} 1 \text{{ or }} {a:g}",
             lambda x, a: np.where(x > 0, x, a * x), lambda x, a: np.where(x > 0, 1.0, a),
-            Parameter("negative_slope", "Leaky ReLU: slope for x < 0", 0.1, 0.01, 0.5, 0.01),
+            Parameter("negative_slope", "Leaky ReLU: slope for x < 0", 0.2, 0.01, 0.5, 0.01),
             kinks=_ZERO, keras_name="leaky_relu", note="a small slope for negative inputs, so a unit can never die completely",
         ),
         ActivationFunction(

@@ -169,9 +169,12 @@ def relu_part():
         ui.chart(plots.gradient_through_layers(gradients.histories))
     with cols[2]:
         ui.chart(plots.loss_comparison(gradients.histories))
+    spans = {name: history.initial_gradient_norms[0] / history.initial_gradient_norms[-1] for name, history in gradients.histories.items() if history.initial_gradient_norms[-1] > 0}
     ui.notice(
-        "each sigmoid layer multiplies the gradient by at most 0.25, so it shrinks by orders of magnitude toward the input "
-        "and the loss (solid sigmoid, dotted ReLU) hardly moves; ReLU passes a slope of exactly 1 and keeps the line flat."
+        "sigmoid's slope is at most 0.25, but the factor each layer applies to the gradient is that slope times the layer's weights, so "
+        "it depends on the initialisation too; ReLU's slope is exactly 1 wherever a unit is active. In this run, first layer ÷ output layer at the "
+        "first update: " + ", ".join(f"{name} ×{value:.2g}" for name, value in spans.items()) + ". Very deep networks can stall with ReLU as well: "
+        "compare the loss curves (solid sigmoid, dotted ReLU) as you add layers."
     )
 
     st.subheader("3 · Sparsity and dead units")
@@ -183,9 +186,12 @@ def relu_part():
         ui.chart(plots.zero_fraction_by_layer(sparsity.layers[sparsity.layers["learning_rate"] == shown], shown))
     with cols[2]:
         ui.chart(plots.dead_units_vs_learning_rate(sweep))
+    start_dead, end_dead = sweep["dead_fraction_at_start"], sweep["dead_fraction"]
     ui.notice(
-        "about half of all ReLU outputs are exactly zero: a sparse code that costs nothing. The price: a unit that is zero for "
-        "**every** training input (dead, ✕) gets no gradient and never recovers, and large learning rates kill many."
+        f"a median of {sweep['zero_fraction'].median():.0%} of the ReLU outputs are exactly zero after training: a sparse code that costs nothing. "
+        "A unit that is zero for **every** training input (dead, ✕) gets no gradient through its own weights; it can only come back if the "
+        f"layers below change its inputs. Across this sweep the dead share went from {start_dead.min():.0%}–{start_dead.max():.0%} before training "
+        f"to {end_dead.min():.0%}–{end_dead.max():.0%} after (highest at learning rate {sweep.loc[end_dead.idxmax(), 'learning_rate']:g})."
     )
 
 

@@ -86,9 +86,59 @@ def test_two_sessions_training_at_once_each_get_their_own_result(server, browser
             alone = vanishing.run(replace(vanishing.Config(), **values))
             assert _metric(page, "Validation accuracy") == f"{alone.final_val_accuracy:.1%}"
             assert _metric(page, "Parameter updates") == f"{alone.history.num_steps:,}"
-            ratio = alone.history.initial_gradient_norms[0] / alone.history.initial_gradient_norms[-1]
-            assert _metric(page, "Gradient, first layer") == f"{ratio:.2g}"
+            reading = vanishing.read_gradients(alone.history)
+            assert _metric(page, "∂L/∂W first") == f"{reading.weight_ratio:.2g}"
+            assert _metric(page, "Verdict") == reading.verdict
             assert re.search(r"num_hidden_layers=" + str(values["num_hidden_layers"]), page.url)
     finally:
         for page in pages:
             page.close()
+
+
+LAYOUT_CHECK = """
+(() => {
+  const problems = [];
+  const width = document.documentElement.clientWidth;
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (main && main.scrollWidth > main.clientWidth + 2) problems.push('the page scrolls sideways: ' + main.scrollWidth + ' px wide in ' + main.clientWidth);
+  document.querySelectorAll('.js-plotly-plot').forEach(chart => {
+    const box = chart.getBoundingClientRect();
+    if (box.width === 0) return;  // a hidden tab
+    const name = ((chart._fullLayout && chart._fullLayout.title && chart._fullLayout.title.text) || 'untitled chart').replace(/<[^>]+>/g, '');
+    if (box.right > width + 2) problems.push(name + ': runs past the right edge');
+    const traces = chart.data || [];
+    const points = traces.reduce((n, t) => n + ((t.x && t.x.length) || (t.y && t.y.length) || (t.z && t.z.length) || (t.values && t.values.length) || (t.source ? 1 : 0)), 0);
+    if (points === 0 && !(chart._fullLayout && chart._fullLayout.images && chart._fullLayout.images.length)) problems.push(name + ': no data');
+    const heading = chart.querySelector('.gtitle');
+    const toolbar = chart.querySelector('.modebar');
+    if (heading && toolbar) {
+      const h = heading.getBoundingClientRect(), t = toolbar.getBoundingClientRect();
+      if (t.width > 0 && h.width > 0 && h.left < t.right && h.right > t.left && h.top < t.bottom && h.bottom > t.top) problems.push(name + ': the title lies under the toolbar');
+    }
+  });
+  return problems;
+})()
+"""
+
+SIZES = {"phone": dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True),
+         "projector": dict(viewport={"width": 1280, "height": 720}, device_scale_factor=1.5)}  # 1920x1080 at 150%
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_page_fits_a_phone_and_a_projector(server, browser, size):
+    """The first tab of every page: nothing wider than the screen, no chart title under its toolbar, every chart with data."""
+    context = browser.new_context(**SIZES[size])
+    page = context.new_page()
+    problems = {}
+    try:
+        for entry in available():
+            page.goto(f"{server}/{entry.url_path}", wait_until="domcontentloaded")
+            wait_until_idle(page, 1)
+            page.mouse.move(5, 5)  # the toolbar shows on hover; keep it where it would be drawn
+            found = page.evaluate(LAYOUT_CHECK) + error_boxes(page)
+            if found:
+                problems[entry.url_path] = found
+            full_screenshot(page, ARTIFACTS / f"{size}-{entry.url_path}.png")
+    finally:
+        context.close()
+    assert problems == {}

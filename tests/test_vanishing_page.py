@@ -37,7 +37,7 @@ def test_exploding_preset_is_a_lesson_not_an_error():
     app = open_page(PAGE)
     next(b for b in app.button if b.label.startswith("Exploding")).click().run()
     assert_clean(app, min_charts=5)
-    assert any("at step" in w.value for w in app.warning)
+    assert any("at step" in w.value and "exploding from the first update" in w.value for w in app.warning)
     assert app.query_params.get("initializer") in ("large_normal", ["large_normal"])
 
 

@@ -146,7 +146,7 @@ def zero_fraction_by_layer(layers: pd.DataFrame, learning_rate: float) -> go.Fig
         figure.add_trace(
             go.Scatter(x=rows["layer"], y=rows["dead_fraction"], mode="markers", name=f"dead units · {moment}", marker=dict(symbol="x", size=12, color=color, line=dict(width=2, color="#d62728")))
         )
-    apply_layout(figure, f"Exactly-zero ReLU outputs (learning rate {learning_rate:g})", "hidden layer (input side on the left)", "share of the layer", height=380)
+    apply_layout(figure, f"Exact zeros per layer (lr {learning_rate:g})", "hidden layer (input side on the left)", "share of the layer", height=380)
     figure.update_yaxes(range=[0, 1], tickformat=".0%")
     figure.update_layout(**LEGEND_BELOW)
     return figure
@@ -161,7 +161,7 @@ def dead_units_vs_learning_rate(sweep: pd.DataFrame) -> go.Figure:
     diverged = sweep[sweep["diverged"]]
     if len(diverged):
         figure.add_trace(go.Scatter(x=diverged["learning_rate"], y=diverged["dead_fraction"], mode="markers", name="diverged (NaN)", marker=dict(symbol="x", size=14, color="black")))
-    apply_layout(figure, "Dead ReLU units as the learning rate rises", "learning rate (log scale)", "share of hidden units · accuracy", height=380)
+    apply_layout(figure, "Dead units vs learning rate", "learning rate (log scale)", "share of hidden units · accuracy", height=380)
     figure.update_xaxes(type="log", tickvals=list(sweep["learning_rate"]), ticktext=[f"{v:g}" for v in sweep["learning_rate"]])
     figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
     figure.update_layout(**LEGEND_BELOW)

@@ -14,12 +14,12 @@ from dlcore.plots.style import (
     DIVERGENCE_COLOR,
     GRADIENT_COLORSCALE,
     RUN_DASHES,
-    SERIES_COLORS,
     TRAIN_COLOR,
     VALIDATION_COLOR,
     apply_layout,
     layer_colors,
     log_bins,
+    run_color,
 )
 
 
@@ -27,49 +27,86 @@ def _short_layer_label(name: str) -> str:
     return "out" if name == "output" else name.replace("hidden_", "h")
 
 
-def gradient_norm_by_layer(runs: list[tuple[str, tuple[str, ...], np.ndarray]], title: str | None = None) -> go.Figure:
+def gradient_norm_by_layer(runs: list[tuple[str, tuple[str, ...], np.ndarray]], title: str | None = None, signals: list[np.ndarray] | None = None) -> go.Figure:
     """Per-layer gradient norm at one moment, input side on the left; log y.
 
-    ``runs`` holds (label, layer_names, norms). Non-finite norms are dropped.
+    ``runs`` holds (label, layer_names, ‖∂L/∂W‖ per layer); ``signals`` optionally
+    holds, per run, ‖∂L/∂a‖ at each hidden layer's output and at the output
+    (same positions). A colour is a run; the line style is the quantity.
+    Norms that are exactly 0 (float32 underflow) sit on the bottom edge as ✕,
+    never dropped; non-finite ones are left out.
     """
     figure = go.Figure()
+    series = []
     for index, (label, names, norms) in enumerate(runs):
-        norms = np.asarray(norms, dtype=float)
+        series.append((label, names, np.asarray(norms, dtype=float), index, "‖∂L/∂W‖ weight gradient", "solid"))
+        if signals is not None and index < len(signals) and signals[index] is not None:
+            series.append((label, names, np.asarray(signals[index], dtype=float), index, "‖∂L/∂a‖ back-propagated signal", "dot"))
+    values = np.concatenate([norms[np.isfinite(norms) & (norms > 0)] for _, _, norms, *_ in series]) if series else np.zeros(0)
+    floor = float(values.min()) / 30 if len(values) else 1e-12
+    any_zero = False
+    for label, names, norms, index, quantity, dash in series:
         positions = np.arange(1, len(norms) + 1)
         finite = np.isfinite(norms) & (norms > 0)
+        zero = norms == 0
+        any_zero |= bool(zero.any())
+        color = run_color(index)
+        name = f"{quantity} · {label}" if signals is not None else label
         figure.add_trace(
             go.Scatter(
                 x=positions[finite],
                 y=norms[finite],
                 customdata=np.array(names)[finite],
                 mode="lines+markers",
-                name=label,
-                line=dict(color=SERIES_COLORS[index % len(SERIES_COLORS)], dash=RUN_DASHES[index % len(RUN_DASHES)], width=3),
+                name=name,
+                line=dict(color=color, dash=dash, width=3),
                 marker=dict(size=8),
-                hovertemplate="layer %{customdata}<br>‖∂L/∂W‖ = %{y:.3g}<extra>%{fullData.name}</extra>",
+                hovertemplate="layer %{customdata}<br>norm %{y:.3g}<extra>%{fullData.name}</extra>",
             )
         )
+        if zero.any():
+            figure.add_trace(
+                go.Scatter(
+                    x=positions[zero],
+                    y=np.full(int(zero.sum()), floor),
+                    customdata=np.array(names)[zero],
+                    mode="markers",
+                    name=f"exactly 0 · {name}",
+                    showlegend=False,
+                    marker=dict(symbol="x-thin", size=12, line=dict(width=3, color=color)),
+                    hovertemplate="layer %{customdata}<br>exactly 0: below float32's smallest number<extra></extra>",
+                )
+            )
     apply_layout(
         figure,
         title or "Gradient norm per layer at the first update",
         "layer (1 = next to the input → right = output layer)",
-        "‖∂loss/∂W‖ (log scale)",
+        "gradient norm (log scale)",
     )
-    figure.update_yaxes(type="log", exponentformat="power")
+    if any_zero:
+        figure.add_annotation(
+            xref="paper", x=0.0, y=np.log10(floor), text="✕ = exactly 0 (underflow)", showarrow=False, xanchor="left", yanchor="bottom", font=dict(size=13)
+        )
+    figure.update_yaxes(type="log", exponentformat="power", dtick=None if len(values) == 0 or values.max() / max(floor, 1e-300) < 1e12 else 5)
     figure.update_xaxes(dtick=1 if len(runs) and len(runs[0][2]) <= 20 else 5)
     return figure
 
 
 def gradient_heatmap(layer_names: tuple[str, ...], gradient_norms: np.ndarray, max_columns: int = 300, divergence_step: int | None = None) -> go.Figure:
     """Gradient norm by layer (rows, input at the bottom) over training steps (columns), log10 colour."""
-    norms = np.where(np.isfinite(gradient_norms), gradient_norms, np.nan)
-    steps, binned = log_bins(np.nan_to_num(norms, nan=1e-30), max_columns)
+    norms = np.asarray(gradient_norms, dtype=float)
+    finite = np.where(np.isfinite(norms), norms, np.nan)
+    steps, binned = log_bins(np.nan_to_num(finite, nan=1e-30), max_columns)
     z = np.log10(np.maximum(binned.T, 1e-30))
-    z[z < -29] = np.nan
+    z[z < -29] = np.nan  # non-finite (after a divergence) or exactly 0: handled below
+    zero_rows = np.all(norms == 0, axis=0) if len(norms) else np.zeros(len(layer_names), dtype=bool)
+    if zero_rows.any() and np.isfinite(z).any():
+        z[zero_rows] = np.nanmin(z) - 1  # exactly 0 throughout: the darkest colour, one decade below the smallest norm
+    labels = [_short_layer_label(name) + (" = 0" if zero else "") for name, zero in zip(layer_names, zero_rows)]
     figure = go.Figure(
         go.Heatmap(
             x=steps,
-            y=[_short_layer_label(name) for name in layer_names],
+            y=labels,
             z=z,
             colorscale=GRADIENT_COLORSCALE,
             colorbar=dict(title=dict(text="log₁₀ ‖∂L/∂W‖", side="right")),
@@ -108,6 +145,27 @@ def loss_curves(runs: list[tuple[str, pd.DataFrame]], metric: str = "loss", dive
     apply_layout(figure, f"Training and validation {metric}", "epoch", y_title)
     if metric == "accuracy":
         figure.update_yaxes(range=[0, 1.02])
+    return figure
+
+
+def loss_per_update(steps: pd.DataFrame, divergence_step: int | None, label: str = "training loss per update") -> go.Figure:
+    """The loss of every update up to a divergence (for runs that blew up before an epoch's curve could be drawn); log y."""
+    loss = steps["loss"].to_numpy(dtype=float)
+    step_numbers = np.arange(1, len(loss) + 1)
+    finite = np.isfinite(loss) & (loss > 0)
+    figure = go.Figure(
+        go.Scatter(
+            x=step_numbers[finite], y=loss[finite], mode="lines+markers", name=label, line=dict(color=run_color(0), width=3), marker=dict(size=9),
+            hovertemplate="update %{x}<br>loss %{y:.3g}<extra></extra>",
+        )
+    )
+    if divergence_step is not None:
+        figure.add_vline(x=divergence_step, line=dict(color=DIVERGENCE_COLOR, dash="dash", width=2))
+        figure.add_annotation(x=divergence_step, y=0.5, yref="paper", text=f"NaN/inf at<br>update {divergence_step}", showarrow=False,
+                              font=dict(color=DIVERGENCE_COLOR), xanchor="right", xshift=-6)
+    apply_layout(figure, "Loss per update, until it overflowed", "update (parameter step)", "cross-entropy loss (log scale)")
+    figure.update_yaxes(type="log", exponentformat="power")
+    figure.update_xaxes(dtick=1 if len(loss) <= 20 else None, range=[0.5, max(len(loss), divergence_step or 0) + 0.5])
     return figure
 
 
