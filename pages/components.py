@@ -246,7 +246,7 @@ def fetch_data(dataset: str) -> None:
         return
     label = images.label_of(dataset)
     bar = st.progress(0.0, text=f"Downloading {label} ({images.DOWNLOADS[dataset].megabytes:g} MB) once; waiting at most {images.DOWNLOAD_TIMEOUT_S:.0f} s…")
-    message = images.fetch(dataset, progress=lambda fraction: bar.progress(fraction, text=f"Downloading {label}: {fraction:.0%}"))
+    message = images.fetch(dataset, progress=lambda fraction: bar.progress(fraction, text=f"Downloading {label}: {fraction:.0%} (waiting at most {images.DOWNLOAD_TIMEOUT_S:.0f} s)"))
     bar.empty()
     if message:
         (st.success if message.startswith("Downloaded") else st.warning)(message)
