@@ -126,7 +126,7 @@ def gradient_through_layers(histories: dict) -> go.Figure:
                 hovertemplate="layer %{customdata}<br>‖∂L/∂W‖ = %{y:.3g}<extra>%{fullData.name}</extra>",
             )
         )
-    apply_layout(figure, "Gradient norm per layer at the first update", "layer (1 = next to the input → right = output layer)", "‖∂loss/∂W‖ (log scale)", height=380)
+    apply_layout(figure, "Gradient per layer, first update", "layer (1 = next to the input → right = output layer)", "‖∂loss/∂W‖ (log scale)", height=380)
     figure.update_yaxes(type="log", exponentformat="power")
     return figure
 
