@@ -48,7 +48,7 @@ def test_a_hanging_download_times_out_with_a_message_and_never_delays_another_tr
     silent = SilentServer()
     proxy = f"http://127.0.0.1:{silent.port}"
     environment = dict(HTTPS_PROXY=proxy, HTTP_PROXY=proxy, https_proxy=proxy, http_proxy=proxy, NO_PROXY="", no_proxy="",
-                       KERAS_HOME=str(tmp_path / "keras"), DLTEACH_DOWNLOAD_TIMEOUT_S=str(TIMEOUT_S))
+                       KERAS_HOME=str(tmp_path / "keras"), DLTEACH_DOWNLOAD_TIMEOUT_S=str(TIMEOUT_S), DLTEACH_OFFLINE="0")
     try:
         with streamlit_server(**environment) as base, chromium() as browser:
             warm = browser.new_page()
