@@ -22,7 +22,9 @@ def settings_classes():
     for info in pkgutil.walk_packages(dlcore.experiments.__path__, "dlcore.experiments."):
         module = importlib.import_module(info.name)
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, limits.Settings) and dataclasses.is_dataclass(value):
+            # A run that carries the student's own data (drawn points, an uploaded text) sets LINKABLE = False: the page
+            # builds it from a linkable Settings (tested here on its own) plus that data, never from a link.
+            if isinstance(value, type) and issubclass(value, limits.Settings) and dataclasses.is_dataclass(value) and vars(value).get("LINKABLE", True):
                 found[f"{value.__module__}.{value.__qualname__}"] = value
     return [found[name] for name in sorted(found)]
 

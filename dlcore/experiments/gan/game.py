@@ -61,6 +61,8 @@ class GameConfig(Settings):
 class GameWithPoints(GameConfig):
     """A game on the student's own points (target "custom"): the points travel in the config, not in the link."""
 
+    LINKABLE = False  # built by the page from a linkable config plus the student's data; never parsed from a link
+
     points: tuple = ()
 
 

@@ -51,6 +51,8 @@ class InsideConfig(Settings):
 
 @dataclass(frozen=True)
 class InsideRun(Settings):
+
+    LINKABLE = False  # built by the page from a linkable config plus the student's data; never parsed from a link
     settings: InsideConfig
     text: texts.Text
 

@@ -49,6 +49,8 @@ class WriterConfig(Settings):
 class WriterRun(Settings):
     """What the experiment trains: the settings and the text itself (uploads travel inside; results are keyed by the text's digest)."""
 
+    LINKABLE = False  # built by the page from a linkable config plus the student's data; never parsed from a link
+
     settings: WriterConfig
     text: texts.Text
 
