@@ -235,6 +235,21 @@ class Runner:
             self._lock.notify_all()
             return job
 
+    def status(self, job: Job, shared: bool) -> tuple[float, str]:
+        """(progress fraction, one line for the user) for a job a session is watching; `shared`: another session asked first."""
+        if shared and job.progress is not None:
+            return job.progress.fraction, f"Another session is training exactly these settings; sharing its run · {job.progress.message}"
+        if shared:
+            return 0.0, "Another session asked for exactly these settings first; waiting for that one run…"
+        if job.state == "queued":
+            ahead = self.position(job)
+            return 0.0, f"Waiting for a free training slot: {ahead} training{'s' if ahead != 1 else ''} ahead of yours…" if ahead else "Your training is next…"
+        if job.state == "starting":
+            return 0.0, "Starting a training process (about ten seconds, the first time)…"
+        if job.progress is None:
+            return 0.0, "Building the model and compiling the training loop…"
+        return job.progress.fraction, job.progress.message
+
     def position(self, job: Job) -> int:
         """How many queued jobs are ahead of this one (0 once it runs)."""
         with self._lock:

@@ -292,21 +292,6 @@ def run_experiment(run_function, config, live_figure=None, trains: bool = True):
     return job.result
 
 
-def _status(job, runner, shared: bool) -> tuple[float, str]:
-    if shared and job.progress is not None:
-        return job.progress.fraction, f"Another session is training exactly these settings; sharing its run · {job.progress.message}"
-    if shared:
-        return 0.0, "Another session asked for exactly these settings first; waiting for that one run…"
-    if job.state == "queued":
-        ahead = runner.position(job)
-        return 0.0, f"Waiting for a free training slot: {ahead} training{'s' if ahead != 1 else ''} ahead of yours…" if ahead else "Your training is next…"
-    if job.state == "starting":
-        return 0.0, "Starting a training process (about ten seconds, the first time)…"
-    if job.progress is None:
-        return 0.0, "Building the model and compiling the training loop…"
-    return job.progress.fraction, job.progress.message
-
-
 def _watch(job, runner, live_figure, key, shared: bool) -> None:
     """Show the job's state until it finishes (a rerun of this session simply stops watching; the job goes on)."""
     bar = st.progress(0.0, text="Waiting for a free training slot…")
@@ -315,7 +300,7 @@ def _watch(job, runner, live_figure, key, shared: bool) -> None:
     try:
         while not job.finished:
             version = job.wait_for_change(version, timeout=0.5)
-            fraction, text = _status(job, runner, shared)
+            fraction, text = runner.status(job, shared)
             bar.progress(fraction, text=text)
             if live_figure is not None and job.progress is not None and time.perf_counter() - last_draw > 0.8:
                 figure = live_figure(job.progress)
