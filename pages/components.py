@@ -270,6 +270,8 @@ def run_experiment(run_function, config, live_figure=None, trains: bool = True):
     key = experiment_key(run_function, config)
     cached = runner.cached(key)
     if cached is not None:
+        if trains and _first_sight(key):
+            st.caption("♻️ Exactly these settings were trained earlier on this server: shown from the cache, not trained again.")
         return cached
     try:
         config.validate()
@@ -281,6 +283,7 @@ def run_experiment(run_function, config, live_figure=None, trains: bool = True):
         runner.store(key, result)
         return result
     job = runner.submit(run_function, config)
+    _first_sight(key)  # this session asked for it: a later rerun that finds it cached says nothing
     joined = job.requests > 1 and not job.finished  # another session started exactly this training: watch that one
     if not job.finished:
         _watch(job, runner, live_figure, key, shared=job.requests > 1)
@@ -290,6 +293,17 @@ def run_experiment(run_function, config, live_figure=None, trains: bool = True):
     if joined:
         st.caption("🤝 Another session asked for exactly these settings first: both were shown this one training.")
     return job.result
+
+
+def _first_sight(key) -> bool:
+    """True the first time this session meets this training (remembers the last few hundred keys)."""
+    seen = st.session_state.setdefault("_runs_seen", {})
+    if key in seen:
+        return False
+    if len(seen) >= 500:
+        seen.clear()
+    seen[key] = True
+    return True
 
 
 def _watch(job, runner, live_figure, key, shared: bool) -> None:

@@ -19,6 +19,28 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-network
                   "--disable-background-timer-throttling", "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows"]
 
 
+# Small settings per page, for tests that need a page to draw but not to teach (the lessons are tested in dlcore; long
+# trainings belong in bench). Each architecture page's own browser file opens every tab with these.
+RNN_TAB_LINKS = {
+    2: "lag.lag=8&lag.epochs=2&lag.sequences=100&lag.units=8",
+    3: "inside.source=zen&inside.updates=20&inside.units=16&inside.sequence_length=32",
+    4: "writer.source=zen&writer.updates=20&writer.units=16&writer.sequence_length=32",
+}
+SMALL_LINKS = {
+    "cnn": "train.epochs=2&train.train_size=300&draw.epochs=6&lenet.epochs=1&lenet.train_size=300&receptive.num_images=4",
+    "resnet": (
+        "shallow_blocks=1&deep_blocks=3&epochs=3&width=8"
+        "&gradients.blocks=3&gradients.epochs=2&gradients.width=8"
+        "&unit.epochs=2&unit.width=4"
+        "&lesion.blocks=3&lesion.epochs=3&lesion.width=8"
+        "&landscape.blocks=2&landscape.epochs=2&landscape.width=8&landscape.resolution=7"
+    ),
+    "rnn": "&".join(RNN_TAB_LINKS.values()),
+    "vae": "epochs=3",
+    "gan": "steps=200&snapshot_every=50&dcgan.epochs=1&cgan.epochs=1",
+}
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from tests.browser_harness import ARTIFACTS, chromium, error_boxes, full_screenshot, legend_problems, streamlit_server, wait_until_idle
+from tests.browser_harness import ARTIFACTS, SMALL_LINKS, chromium, error_boxes, full_screenshot, legend_problems, streamlit_server, wait_until_idle
 
 pytestmark = pytest.mark.browser
-SMALL = "train.epochs=2&train.train_size=300&draw.epochs=6&lenet.epochs=1&lenet.train_size=300&receptive.num_images=4"
+SMALL = SMALL_LINKS["cnn"]
 
 
 @pytest.fixture(scope="module")

@@ -84,12 +84,12 @@ def test_every_other_tab_draws_and_a_preset_trains_its_failure(server, page):
     page.locator(".gtitle").filter(has_text="Asked for “7”").wait_for(timeout=LONG_MS)
     page.get_by_role("tab", name="② Why GANs are hard to train").click()
     page.get_by_text("No remedy is on", exact=False).wait_for(timeout=LONG_MS)
-    wait_until_idle(page, 6)
+    wait_until_idle(page, 5)  # one replay (the failing run alone), coverage, gradient, verdicts, saturation
     _clean(page, "hard")
     assert page.get_by_text("The discriminator wins:", exact=False).count() + page.get_by_text("does not win outright", exact=False).count() == 1
     page.get_by_role("button", name="The discriminator wins").click()  # its preset switches the non-saturating loss on
     page.get_by_text("The generator's gradient with the remedies", exact=False).wait_for(timeout=LONG_MS)
-    wait_until_idle(page, 6)
+    wait_until_idle(page, 6)  # now a second replay: the run with the remedy
     _clean(page, "the preset's remedy")
     assert "hard.non_saturating=true" in page.url.lower()
     full_screenshot(page, ARTIFACTS / "gan-hard.png")

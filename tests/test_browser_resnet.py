@@ -2,17 +2,11 @@
 
 import pytest
 
-from tests.browser_harness import ARTIFACTS, chromium, error_boxes, full_screenshot, legend_problems, streamlit_server, wait_until_idle
+from tests.browser_harness import ARTIFACTS, SMALL_LINKS, chromium, error_boxes, full_screenshot, legend_problems, streamlit_server, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
-SMALL = (
-    "shallow_blocks=1&deep_blocks=3&epochs=3&width=8"
-    "&gradients.blocks=3&gradients.epochs=2&gradients.width=8"
-    "&unit.epochs=2&unit.width=4"
-    "&lesion.blocks=3&lesion.epochs=3&lesion.width=8"
-    "&landscape.blocks=2&landscape.epochs=2&landscape.width=8&landscape.resolution=7"
-)
+SMALL = SMALL_LINKS["resnet"]
 CHARTS = {1: 2, 2: 4, 3: 3, 4: 1, 5: 5}
 
 

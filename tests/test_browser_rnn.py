@@ -2,15 +2,11 @@
 
 import pytest
 
-from tests.browser_harness import ARTIFACTS, chromium, error_boxes, full_screenshot, legend_problems, streamlit_server, wait_until_idle
+from tests.browser_harness import ARTIFACTS, RNN_TAB_LINKS, chromium, error_boxes, full_screenshot, legend_problems, streamlit_server, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
-SMALL = {
-    2: "lag.lag=8&lag.epochs=2&lag.sequences=100&lag.units=8",
-    3: "inside.source=zen&inside.updates=20&inside.units=16&inside.sequence_length=32",
-    4: "writer.source=zen&writer.updates=20&writer.units=16&writer.sequence_length=32",
-}
+SMALL = RNN_TAB_LINKS
 UPLOAD = "tab=4&writer.source=upload&writer.updates=20&writer.units=16&writer.sequence_length=32"
 
 

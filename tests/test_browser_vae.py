@@ -4,10 +4,10 @@ import re
 
 import pytest
 
-from tests.browser_harness import ARTIFACTS, chromium, error_boxes, full_screenshot, legend_problems, streamlit_server, wait_until_idle
+from tests.browser_harness import ARTIFACTS, SMALL_LINKS, chromium, error_boxes, full_screenshot, legend_problems, streamlit_server, wait_until_idle
 
 pytestmark = pytest.mark.browser
-QUICK = "epochs=3"  # short trainings: this file checks the page, the lessons are tested in tests/test_vae_lessons.py
+QUICK = SMALL_LINKS["vae"]  # short trainings: this file checks the page, the lessons are tested in tests/test_vae_lessons.py
 CHARTS = {1: 2, 2: 1, 3: 1, 4: 3, 5: 2}  # charts each tab draws when it is done
 
 

@@ -67,3 +67,17 @@ def test_activation_gallery_selection_from_a_link():
 def test_bad_values_in_a_link_never_crash(page, query):
     app = _open(page, query)
     assert not app.exception, [e.value for e in app.exception]
+
+
+def test_a_second_session_with_the_same_link_is_told_it_sees_a_cached_training_and_a_rerun_is_not():
+    query = {"seed": "91", "epochs": "2", "num_hidden_layers": "2"}
+    first = _open("pages/vanishing.py", query)
+    assert_clean(first, min_charts=1)
+    notes = " ".join(c.value for c in first.caption)
+    assert "trained earlier on this server" not in notes  # this session trained it
+    first.run()
+    assert "trained earlier on this server" not in " ".join(c.value for c in first.caption)  # its own rerun says nothing
+    second = _open("pages/vanishing.py", query)
+    assert_clean(second, min_charts=1)
+    assert "trained earlier on this server" in " ".join(c.value for c in second.caption)
+    assert [m.value for m in second.metric] == [m.value for m in first.metric]  # the same training's numbers, its clock included
