@@ -132,8 +132,9 @@ def gradient_through_layers(histories: dict) -> go.Figure:
 
 
 def loss_comparison(histories: dict, metric: str = "loss") -> go.Figure:
-    """The shared train/validation curves (one dash style per activation), legend below the plot."""
-    figure = training.loss_curves([(name, history.epochs) for name, history in histories.items()], metric=metric)
+    """The shared train/validation curves (one colour per activation, validation dashed), legend below the plot."""
+    colors = [ACTIVATION_COLORS.get(name, style.run_color(index)) for index, name in enumerate(histories)]  # a function keeps its colour
+    figure = training.loss_curves([(name, history.epochs) for name, history in histories.items()], metric=metric, colors=colors)
     return figure.update_layout(**LEGEND_BELOW)
 
 

@@ -13,9 +13,8 @@ import plotly.graph_objects as go
 from dlcore.plots.style import (
     DIVERGENCE_COLOR,
     GRADIENT_COLORSCALE,
-    RUN_DASHES,
-    TRAIN_COLOR,
-    VALIDATION_COLOR,
+    SPLIT_DASHES,
+    SPLIT_LABELS,
     apply_layout,
     layer_colors,
     log_bins,
@@ -120,31 +119,37 @@ def gradient_heatmap(layer_names: tuple[str, ...], gradient_norms: np.ndarray, m
     return figure
 
 
-def loss_curves(runs: list[tuple[str, pd.DataFrame]], metric: str = "loss", divergence_epochs: list[int | None] | None = None) -> go.Figure:
-    """Train (blue) and validation (orange) curves per epoch; one dash style per run."""
+def loss_curves(runs: list[tuple[str, pd.DataFrame]], metric: str = "loss", divergence_epochs: list[int | None] | None = None,
+                colors: list[str] | None = None) -> go.Figure:
+    """Training (solid) and validation (dashed) curves per epoch; one colour per run (`colors`, else run_color)."""
     figure = go.Figure()
+    finite_values = []
     for index, (label, epochs) in enumerate(runs):
-        dash = RUN_DASHES[index % len(RUN_DASHES)]
-        for split, color in (("train", TRAIN_COLOR), ("val", VALIDATION_COLOR)):
-            column = f"{split}_{metric}"
-            values = epochs[column].to_numpy(dtype=float)
+        color = colors[index] if colors else run_color(index)
+        for split in ("train", "val"):
+            values = epochs[f"{split}_{metric}"].to_numpy(dtype=float)
             values = np.where(np.isfinite(values), values, np.nan)
+            finite_values.append(values[np.isfinite(values)])
             figure.add_trace(
                 go.Scatter(
                     x=epochs["epoch"],
                     y=values,
                     mode="lines",
-                    name=f"{'train' if split == 'train' else 'validation'} · {label}",
-                    line=dict(color=color, dash=dash, width=5 if split == "train" else 2.5),  # both stay visible where they coincide
+                    name=f"{SPLIT_LABELS[split]} · {label}",
+                    line=dict(color=color, dash=SPLIT_DASHES[split], width=4 if split == "train" else 2.5),  # both stay visible where they coincide
                     hovertemplate=f"epoch %{{x}}<br>{metric} %{{y:.4f}}<extra>%{{fullData.name}}</extra>",
                 )
             )
         if divergence_epochs and divergence_epochs[index] is not None:
-            figure.add_vline(x=divergence_epochs[index], line=dict(color=DIVERGENCE_COLOR, dash=dash, width=2))
+            figure.add_vline(x=divergence_epochs[index], line=dict(color=DIVERGENCE_COLOR, dash="dot", width=2))
     y_title = "cross-entropy loss" if metric == "loss" else "accuracy (fraction correct)"
     apply_layout(figure, f"Training and validation {metric}", "epoch", y_title)
     if metric == "accuracy":
         figure.update_yaxes(range=[0, 1.02])
+    else:
+        values = np.concatenate(finite_values) if finite_values else np.zeros(0)
+        if len(values) and values.max() - values.min() < 0.25 * values.max():
+            figure.update_yaxes(range=[0, 1.1 * values.max()])  # a nearly flat loss is drawn from 0, so it looks as flat as it is
     return figure
 
 
@@ -205,10 +210,16 @@ def flat_fraction_by_layer(layer_names: tuple[str, ...], at_start: np.ndarray, a
     """Share of activations whose local slope is under 10% of the function's maximum, per layer."""
     labels = [name.replace("activation_", "h") for name in layer_names]
     colors = layer_colors(2)
+
+    def labels_of(values):  # numbers over the bars only where they have room; zero bars stay unlabelled (hover gives every value)
+        return [f"{v:.0%}" if len(labels) <= 8 and v >= 0.005 else "" for v in values]
+
     figure = go.Figure(
         [
-            go.Bar(x=labels, y=at_start, name="before training", marker_color=colors[0], text=[f"{v:.0%}" for v in at_start], textposition="outside"),
-            go.Bar(x=labels, y=at_end, name="after training", marker_color=colors[1], text=[f"{v:.0%}" for v in at_end], textposition="outside"),
+            go.Bar(x=labels, y=at_start, name="before training", marker_color=colors[0], text=labels_of(at_start), textposition="outside",
+                   hovertemplate="%{x}: %{y:.1%} flat<extra>before training</extra>"),
+            go.Bar(x=labels, y=at_end, name="after training", marker_color=colors[1], text=labels_of(at_end), textposition="outside",
+                   hovertemplate="%{x}: %{y:.1%} flat<extra>after training</extra>"),
         ]
     )
     apply_layout(figure, "Saturated (flat) units per layer", "hidden layer", "share with slope < 10% of max", height=320)
