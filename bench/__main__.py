@@ -95,7 +95,9 @@ def print_table(results: dict) -> None:
         print(f"rerun_rss_growth_mb     {m['rerun_rss_growth_mb']:>8} MB  {m['rss_after_warmup_mb']} -> {m['rss_after_reruns_mb']} MB over {m['reruns']} reruns; target <= {m['target_mb']} MB")
     if "sessions" in results:
         churn, four, memory = (results["sessions"][name] for name in ("churn", "four_sessions", "memory"))
-        print(f"churn_slowdown          {churn['churn_slowdown']:>8}x   {churn['under_churn_s']} s under {churn['reruns_per_s']} reruns/s vs {churn['alone_s']} s alone; target {churn['target']}")
+        print(f"churn_slowdown          {churn['churn_slowdown']:>8}x   {churn['under_churn_s']} s under {churn['reruns_per_s']} reruns/s vs {churn['alone_s']} s alone; target {churn['target']} (browsers at idle priority)")
+        raw = results["sessions"]["churn_browsers_on_server_cores"]
+        print(f"  browsers on the same cores {raw['churn_slowdown']:>5}x   {raw['under_churn_s']} s under {raw['reruns_per_s']} reruns/s vs {raw['alone_s']} s alone")
         print(f"four_sessions           {four['ratio']:>8}x   {four['concurrent_s']} s at once vs {four['sequential_s']} s in sequence; identical pair trained once: "
               f"{four['identical_pair_trained_once']}; results equal solo runs: {four['results_equal_solo_runs']}")
         print(f"memory_plateau_mb       {memory['memory_plateau_mb']:>8} MB  {memory['rss_mb_at_half']} -> {memory['rss_mb_at_end']} MB from {memory['trainings'] // 2} to {memory['trainings']} trainings; target <= {memory['target_mb']} MB")
