@@ -11,8 +11,11 @@ PREFIX = "backprop"
 CHECK = "backprop_check"
 DEFAULTS = bp.Config()
 CHECK_DEFAULTS = bp.GradientCheckConfig()
+COST = "backprop_cost"
+COST_DEFAULTS = bp.CostConfig()
 STEP = f"{PREFIX}._step"  # 1-based step of the step-through
-EDITOR_VERSION = f"{PREFIX}._editor_version"  # bumped when a preset replaces the weights, so the table starts afresh
+EDITOR_VERSION = f"{PREFIX}._editor_version"
+TALL = f"{PREFIX}._tall"  # the diagram's layers from top to bottom: a view setting, not part of the experiment  # bumped when a preset replaces the weights, so the table starts afresh
 ROLE_LABELS = {
     "given": "Given",
     "value": "Value",
@@ -32,14 +35,14 @@ ui.lab_header(
 )
 ui.init_state(PREFIX, DEFAULTS)
 ui.init_state(CHECK, CHECK_DEFAULTS, "check")
+ui.init_state(COST, COST_DEFAULTS, "cost")
 st.session_state.setdefault(STEP, 1)
 st.session_state.setdefault(EDITOR_VERSION, 0)
 
 
-def use_preset(values: dict) -> None:
-    """A preset starts from the default network, then changes a few numbers."""
-    names = [name for unit in (1, 2, 3) for name in bp.hidden_parameter_names(unit)] + ["c", "x1", "x2", "target"]
-    ui.apply_preset(PREFIX, {**{name: getattr(DEFAULTS, name) for name in names}, **values}, bp.Config)
+def use_preset(name: str) -> None:
+    """A preset starts from the default network (every setting, hidden units included), then changes a few numbers."""
+    ui.apply_preset(PREFIX, bp.preset_values(name), bp.Config)
     st.session_state[EDITOR_VERSION] += 1
     st.session_state[STEP] = 1
 
@@ -50,8 +53,8 @@ def move_step(delta: int, last: int) -> None:
 
 st.subheader("1. A network small enough to read")
 st.markdown("**Try a preset:**")
-for column, (name, values) in zip(st.columns(len(bp.PRESETS)), bp.PRESETS.items()):
-    column.button(name, on_click=use_preset, args=(values,), width="stretch")
+for column, name in zip(st.columns(len(bp.PRESETS)), bp.PRESETS):
+    column.button(name, on_click=use_preset, args=(name,), help=bp.PRESET_LESSONS[name], width="stretch")
 
 inputs_column, weights_column, settings_column = st.columns([1, 2.2, 1])
 with inputs_column:
@@ -99,7 +102,8 @@ index = st.session_state[STEP] - 1
 step = result.steps[index]
 
 known = result.known_at(index)
-ui.chart(plots.network_figure(config.parameters, config.hidden_units, config.target, known, step, title=f"Step {index + 1} of {last} · {step.title}"))
+tall = st.toggle("Tall diagram (for a phone or a narrow window)", key=TALL)
+ui.chart(plots.network_figure(config.parameters, config.hidden_units, config.target, known, step, title=f"Step {index + 1} of {last} · {step.title}", tall=tall))
 ui.notice(
     "the forward pass only needs the values to its left; the backward pass only needs the gradient to its right "
     "and one local derivative. A weight's gradient is always the gradient at the node it feeds times the value on its edge."
@@ -138,13 +142,16 @@ st.dataframe(
 left, right = st.columns(2)
 with left:
     ui.chart(plots.relative_errors(gradients))
-    ui.notice("the tape agrees with the hand computation to the last digit float64 can hold (~10⁻¹⁶); finite differences are only approximately right.")
+    ui.notice(result.agreement_caption())
 with right:
     ui.chart(plots.finite_difference_sweep(result.sweep, config.finite_difference_step))
     ui.notice("a large h measures the slope of a chord, not of the curve; a tiny h subtracts two almost equal losses and rounding takes over. Backprop has no h to choose.")
 
 st.markdown(f"**One gradient-descent step**, w ← w − η · ∂L/∂w with η = {config.learning_rate:g}, applied by Keras' SGD and by hand:")
-st.latex(rf"L: {bp.latex_number(result.loss_before)} \;\to\; {bp.latex_number(result.loss_after)} \qquad \hat{{y}}: {bp.latex_number(result.output_before)} \;\to\; {bp.latex_number(result.output_after)} \quad (t = {bp.latex_number(config.target)})")
+st.latex(  # two lines: one wide line does not fit a phone
+    rf"\begin{{aligned}} L&: {bp.latex_number(result.loss_before)} \;\to\; {bp.latex_number(result.loss_after)} \\ "
+    rf"\hat{{y}}&: {bp.latex_number(result.output_before)} \;\to\; {bp.latex_number(result.output_after)} \quad (t = {bp.latex_number(config.target)}) \end{{aligned}}"
+)
 st.dataframe(
     result.update,
     hide_index=True,
@@ -164,13 +171,12 @@ else:
 
 st.subheader("4. Bigger nets: the same check, layer by layer")
 st.markdown(
-    "On an MLP trained on the two-moons data, backprop gives every gradient at once. Finite differences need two "
-    "forward passes per weight, so we check only a sample of weights in each layer (in float64) and estimate how long "
-    "checking all of them would take. The training engine can also hand out the gradient of a batch without applying it "
-    "(`engine.gradients`): we ask it for the gradient over the whole training set, computed by its compiled step, and compare it "
-    "with an eager `tf.GradientTape` on the same weights."
+    "On an MLP on the two-moons data, backprop gives every gradient at once. We get the gradient over the whole training "
+    "set four ways: the training engine's compiled step (`engine.gradients`) and an eager `tf.GradientTape`, both in the "
+    "model's float32; the same tape on a float64 copy of the network (the reference); and central finite differences in "
+    "float64 on a sample of weights in each layer (two forward passes per weight). Each layer's error is ‖a − b‖ / ‖b‖."
 )
-with st.form(f"{CHECK}.form"):
+with st.form(f"{CHECK}.form"):  # a big check takes a minute (finite differences): settings apply on submit
     columns = st.columns(4)
     with columns[0]:
         ui.control(CHECK, bp.GradientCheckConfig, "num_hidden_layers", "Hidden layers")
@@ -188,6 +194,7 @@ with st.form(f"{CHECK}.form"):
 check = ui.run_experiment(bp.check_bigger_network, ui.shared_config(CHECK, CHECK_DEFAULTS, "check"), trains=False)  # gradients, no training
 if check is None:
     st.stop()
+error = st.column_config.NumberColumn(format="%.1e")
 st.dataframe(
     check.layers,
     hide_index=True,
@@ -195,26 +202,49 @@ st.dataframe(
     column_config={
         "weights": "weights",
         "sampled": "checked",
-        "gradient_norm": st.column_config.NumberColumn("‖∂L/∂W‖", format="%.3e"),
-        "max_relative_error_engine": st.column_config.NumberColumn("worst rel. error engine", format="%.1e"),
-        "max_relative_error_finite_difference": st.column_config.NumberColumn("worst rel. error finite diff.", format="%.1e"),
+        "gradient_norm": st.column_config.NumberColumn("‖∂L/∂W‖", format="%.2e"),
+        "sampled_gradient_rms": st.column_config.NumberColumn("size of checked gradients (rms)", format="%.1e"),
+        "relative_error_engine": st.column_config.NumberColumn("engine vs tape", format="%.1e"),
+        "relative_error_float32": st.column_config.NumberColumn("float32 vs float64", format="%.1e"),
+        "relative_error_finite_difference": st.column_config.NumberColumn("finite diff. vs float64", format="%.1e"),
     },
 )
-st.dataframe(check.timings.drop(columns="label"), hide_index=True, width="stretch", column_config={"seconds": st.column_config.NumberColumn(format="%.4f")})
 left, right = st.columns(2)
 with left:
-    ui.chart(plots.layer_check(check.layers))
-    worst = check.layers["max_relative_error_engine"].max()
-    agreement = "exactly, in every sampled weight" if worst == 0 else f"to {worst:.0e} at worst (float32 rounding)"
-    ui.notice(
-        f"the engine's compiled gradients and the eager tape agree {agreement}; an error of exactly 0 is drawn at the bottom of the axis. "
-        "Finite differences agree too, but each of their numbers cost two forward passes."
-    )
+    ui.chart(plots.layer_check(check.layers, check.finite_difference_noise))
+    ui.notice(check.caption() + " An error of exactly 0 is drawn at the bottom of the axis.")
 with right:
     ui.chart(plots.method_times(check.timings))
     ui.notice(
-        f"one backward pass gives all {check.num_parameters:,} gradients at once; finite differences need two forward passes for every weight you add. "
-        "The engine's time includes tracing its graph, which a training run pays once and then reuses for every update."
+        f"one backward pass gives all {check.num_parameters:,} gradients; finite differences need two forward passes for every weight. "
+        f"Tracing the engine's graph took {check.tracing_seconds * 1e3:.0f} ms, paid once per network and left out of the bars (they time calls after the first)."
     )
+st.dataframe(check.timings.drop(columns="label"), hide_index=True, width="stretch", column_config={"seconds": st.column_config.NumberColumn(format="%.4f")})
 with st.expander("Every sampled weight"):
-    st.dataframe(check.samples, hide_index=True, width="stretch", column_config={"relative_error_engine": error, "relative_error_finite_difference": error, "gradient_tape": gradient, "engine": gradient, "finite_difference": gradient})
+    gradient = st.column_config.NumberColumn(format="%.4e")
+    st.dataframe(
+        check.samples, hide_index=True, width="stretch",
+        column_config={"float64": gradient, "gradient_tape": gradient, "engine": gradient, "finite_difference": gradient, **{c: error for c in check.samples.columns if c.startswith("relative_error")}},
+    )
+
+st.subheader("5. What backprop costs")
+st.markdown(
+    "Backprop is no free lunch: the backward pass does about as much arithmetic as the forward pass, twice over "
+    "(each layer passes a gradient back and finds its weights' gradients), so its time grows with the network. What it saves is "
+    "the factor of the number of weights that finite differences pay. Here networks of growing width are timed, each pass "
+    f"on {bp.COST_BATCH} examples, the fastest of a few repeats, after one call that traces the graph."
+)
+with st.form(f"{COST}.form"):  # timing four networks takes a few seconds: settings apply on submit
+    columns = st.columns(3)
+    with columns[0]:
+        ui.control(COST, bp.CostConfig, "num_hidden_layers", "Hidden layers")
+    with columns[1]:
+        ui.control(COST, bp.CostConfig, "activation", "Activation", format_func=ACTIVATION_LABELS.get)
+    with columns[2]:
+        ui.control(COST, bp.CostConfig, "repeats", "Repeats (fastest kept)")
+    st.form_submit_button("▶ Time these networks", type="primary")
+cost = ui.run_experiment(bp.cost_scaling, ui.shared_config(COST, COST_DEFAULTS, "cost"), trains=False)  # timing, no training
+if cost is None:
+    st.stop()
+ui.chart(plots.cost_scaling(cost.table))
+ui.notice(cost.caption())

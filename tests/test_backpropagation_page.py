@@ -40,10 +40,22 @@ def test_stepping_to_both_ends_and_presets():
     assert app.slider(key="backprop._step").value == 9
     assert_clean(app, min_charts=5)
 
-    for label in ("Saturated hidden units (large weights)", "Output already on target", "Input x₂ = 0: its weights get no gradient", "Defaults"):
+    for label in ("Saturated units", "Output on target", "Input x₂ = 0", "Defaults"):
         _button(app, label).click().run()
         assert_clean(app, min_charts=5)
         assert app.slider(key="backprop._step").value == 1
+
+    # "Defaults" resets every setting, the hidden units, learning rate and h included (it used to keep them)
+    set_widget(app, "backprop.hidden_units", 3)
+    set_widget(app, "backprop.learning_rate", 10.0)
+    set_widget(app, "backprop.finite_difference_step", 1e-12)
+    app.run()
+    _button(app, "Defaults").click().run()
+    for name, value in {"hidden_units": 2, "learning_rate": 0.5, "finite_difference_step": 1e-5, "x2": 0.5, "w11": 0.5}.items():
+        assert app.session_state[f"backprop.{name}"] == value, name
+
+    app.toggle(key="backprop._tall").set_value(True).run()  # the phone layout of the diagram
+    assert_clean(app, min_charts=5)
 
 
 def test_weights_inputs_and_settings_at_their_bounds():
@@ -83,6 +95,6 @@ def test_bigger_network_form_at_its_extremes():
         set_widget(app, f"backprop_check.{key}", value)
     submit_form(app)
     assert_clean(app, min_charts=5)
-    layers = next(frame.value for frame in app.dataframe if "max_relative_error_engine" in frame.value.columns)
+    layers = next(frame.value for frame in app.dataframe if "relative_error_engine" in frame.value.columns)
     assert list(layers["layer"]) == ["hidden_1", "output"]
     assert list(layers["sampled"]) == [4, 2]  # every weight of a 2x2 and a 2x1 kernel

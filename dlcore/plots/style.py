@@ -50,7 +50,7 @@ def split_line(split: str, index: int = 0, width: float = 3) -> dict:
 
 def log_axis(figure: go.Figure, axis: str = "y", **updates) -> go.Figure:
     """A log axis with one tick per power of ten written as 10^k: no minor labels, no SI prefixes (µ, n, p)."""
-    options = dict(type="log", dtick=1, exponentformat="power", showexponent="all", minor=dict(ticks="", showgrid=False), **updates)
+    options = {**dict(type="log", dtick=1, exponentformat="power", showexponent="all", minor=dict(ticks="", showgrid=False)), **updates}  # e.g. dtick=3: every 3rd power
     (figure.update_yaxes if axis == "y" else figure.update_xaxes)(**options)
     return figure
 

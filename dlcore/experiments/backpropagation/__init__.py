@@ -9,23 +9,32 @@ One module per part of the page:
 - :mod:`.step_through`: :func:`run` walks through it and checks every gradient
   against ``tf.GradientTape`` and finite differences, then applies one update;
 - :mod:`.bigger_network`: :func:`check_bigger_network` checks a bigger MLP
-  layer by layer: the engine's gradients, the tape and finite differences.
+  layer by layer: the engine's gradients, the tape (float32 and float64) and
+  finite differences;
+- :mod:`.cost`: :func:`cost_scaling` times a forward pass and backprop on
+  networks of growing width (tracing excluded).
 """
 
 from dlcore.experiments.backpropagation.bigger_network import (
     CHECK_FINITE_DIFFERENCE_STEP,
+    ERROR_COLUMNS,
     CheckProgress,
     GradientCheckConfig,
     GradientCheckResult,
     check_bigger_network,
+    finite_difference_noise,
+    float64_kernel_gradients,
+    norm_relative_error,
     numpy_binary_loss,
 )
 from dlcore.experiments.backpropagation.by_hand import Equation, Step, latex_number, walkthrough
+from dlcore.experiments.backpropagation.cost import COST_BATCH, COST_WIDTHS, CostConfig, CostResult, cost_scaling
 from dlcore.experiments.backpropagation.small_network import (
     FINITE_DIFFERENCE_STEPS,
     HIDDEN_UNIT_CHOICES,
     INPUT_LIMIT,
     LEARNING_RATES,
+    PRESET_LESSONS,
     PRESETS,
     WEIGHT_COLUMNS,
     WEIGHT_LIMIT,
@@ -34,6 +43,7 @@ from dlcore.experiments.backpropagation.small_network import (
     hidden_parameter_names,
     keras_network,
     parameters_from_table,
+    preset_values,
     sigmoid,
     weights_table,
 )
@@ -49,12 +59,23 @@ def first_figure(config: Config = Config()):
 
 __all__ = [
     "CHECK_FINITE_DIFFERENCE_STEP",
+    "COST_BATCH",
+    "COST_WIDTHS",
+    "ERROR_COLUMNS",
+    "CostConfig",
+    "CostResult",
+    "cost_scaling",
+    "finite_difference_noise",
+    "float64_kernel_gradients",
+    "norm_relative_error",
+    "preset_values",
     "FINITE_DIFFERENCE_STEPS",
     "HIDDEN_UNIT_CHOICES",
     "INPUT_LIMIT",
     "LEARNING_RATES",
     "PAGE",
     "PRESETS",
+    "PRESET_LESSONS",
     "RELATIVE_ERROR_FLOOR",
     "WEIGHT_COLUMNS",
     "WEIGHT_LIMIT",

@@ -9,6 +9,7 @@ the same network in Keras, and the weights table the page edits.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -141,7 +142,20 @@ def keras_network(config: Config):
 
 PRESETS = {
     "Defaults": {},
-    "Saturated hidden units (large weights)": dict(w11=6.0, w21=5.0, b1=2.0, w12=-6.0, w22=-5.0, b2=-2.0, w13=7.0, w23=4.0, b3=1.0),
-    "Output already on target": dict(target=round(forward_values(Config())["y_hat"], 4)),
-    "Input x₂ = 0: its weights get no gradient": dict(x2=0.0),
+    "Saturated units": dict(w11=6.0, w21=5.0, b1=2.0, w12=-6.0, w22=-5.0, b2=-2.0, w13=7.0, w23=4.0, b3=1.0),
+    "Output on target": dict(target=round(forward_values(Config())["y_hat"], 4)),
+    "Input x₂ = 0": dict(x2=0.0),
 }
+# What each preset shows (the button's tooltip); tests/test_lessons_backpropagation.py checks each against its run.
+PRESET_LESSONS = {
+    "Defaults": "The starting network: every setting back to its default, hidden units and learning rate included.",
+    "Saturated units": "Large weights push every hidden unit onto a flat end of its sigmoid: the weights into them get almost no gradient.",
+    "Output on target": "The target equals the output: the loss and every gradient are almost zero, so one update changes almost nothing.",
+    "Input x₂ = 0": "A weight's gradient is the gradient at the node it feeds times the value on its edge: the weights from x₂ = 0 get exactly zero.",
+}
+
+
+def preset_values(name: str) -> dict:
+    """Every field of the preset `name`: the defaults (hidden units, learning rate and h included), then the preset's changes."""
+    defaults = {field.name: getattr(Config(), field.name) for field in dataclasses.fields(Config)}
+    return {**defaults, **PRESETS[name]}

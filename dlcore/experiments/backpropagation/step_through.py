@@ -102,6 +102,23 @@ class Result:
             known.update({equation.quantity: equation.value for equation in step.equations})
         return known
 
+    def agreement_caption(self) -> str:
+        """How closely the tape and finite differences matched the hand computation in this run, in words chosen from its numbers."""
+        tape = float(self.gradients["relative_error_tape"].max())
+        finite = float(self.gradients["relative_error_finite_difference"].max())
+        h = self.config.finite_difference_step
+        if tape <= FLOAT64_AGREEMENT:
+            first = f"the tape agrees with the hand computation to the last digits float64 can hold ({tape:.0e} at worst)"
+        else:
+            first = (
+                f"the tape agrees with the hand computation to {tape:.0e} at worst: both are right, but where a result is the difference of two "
+                "almost equal numbers (ŷ − t next to the target, 1 − h for a saturated unit) float64 keeps fewer correct digits, and the two round differently"
+            )
+        return f"{first}; finite differences with h = {h:.0e} are only approximately right ({finite:.0e} at worst)."
+
+
+FLOAT64_AGREEMENT = 1e-14  # a few float64 roundings: "to the last digits"
+
 
 def _gradient_table(config: Config, by_hand: dict, tape: dict, finite: dict) -> pd.DataFrame:
     names = list(config.parameter_names)
