@@ -79,6 +79,9 @@ def print_table(results: dict) -> None:
             m = e[model]
             print(f"  engine_vs_fit.{model:<5} {m['speedup']:>8}x   steady state: engine {m['engine_steps_per_s']} vs model.fit {m['fit_steps_per_s']} steps/s; "
                   f"end to end {m['engine_total_s']} s vs {m['fit_total_s']} s for {m['steps']} steps = {m['end_to_end_speedup']}x")
+            if "speedup_same_evaluation" in m:
+                print(f"    same evaluation     {m['speedup_same_evaluation']:>8}x   vs model.fit that also evaluates the training set every epoch "
+                      f"({m['fit_evaluating_steps_per_s']} steps/s), as the engine does")
     if "fused_update_speedup" in results:
         f = results["fused_update_speedup"]
         for name in ("adam", "sgd"):
