@@ -12,6 +12,13 @@ def _submit(app, label_start: str, prefix: str, **values):
     next(b for b in app.button if b.label.startswith(label_start)).click().run()
 
 
+def _apply(app, prefix: str, **values):
+    """The sweep and early-stopping tabs train in under a second: their controls apply at once, without a form."""
+    for name, value in values.items():
+        set_widget(app, f"{prefix}.{name}", value)
+    app.run()
+
+
 def _open_tab(app, label: str):
     app.session_state["overfitting.tab"] = label
     app.run()
@@ -57,7 +64,7 @@ def test_every_sweep_kind_at_extremes():
     app = open_page(PAGE)
     _open_tab(app, "2 · Sweeps")
     for kind, values in (("training_size", dict(degree=15, noise=1.0)), ("noise", dict(degree=1, num_points=5, epochs=10)), ("capacity", dict(num_points=200, noise=0.0, epochs=300))):
-        _submit(app, "▶ Run the sweep", "overfitting_sweep", kind=kind, **values)
+        _apply(app, "overfitting_sweep", kind=kind, **values)
         assert_clean(app, min_charts=1)
         assert "trained together" in " ".join(c.value for c in app.caption)
 
@@ -66,11 +73,12 @@ def test_early_stopping_off_and_shortest_patience():
     app = open_page(PAGE)
     _open_tab(app, "3 · Early stopping")
     assert [m.label for m in app.metric][0] == "Stopped at epoch"
-    _submit(app, "▶ Train with and without", "overfitting_stop", early_stopping=True, patience=1, degree=15, epochs=300)
+    assert not any(b.label.startswith(("▶ Train with", "▶ Run the sweep")) for b in app.button)  # live controls: no submit buttons there
+    _apply(app, "overfitting_stop", early_stopping=True, patience=1, degree=15, epochs=300)
     assert_clean(app, min_charts=2)
     stopped_at = next(m for m in app.metric if m.label == "Stopped at epoch").value
     assert stopped_at.isdigit() and int(stopped_at) < 300
-    _submit(app, "▶ Train with and without", "overfitting_stop", early_stopping=False, patience=100, degree=1, epochs=10)
+    _apply(app, "overfitting_stop", early_stopping=False, patience=100, degree=1, epochs=10)
     assert_clean(app, min_charts=2)
     assert next(m for m in app.metric if m.label == "Stopped at epoch").value == "ran to the end"
 

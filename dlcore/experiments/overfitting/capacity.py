@@ -17,7 +17,8 @@ from keras import layers
 from numpy.polynomial import chebyshev
 
 from dlcore import data, engine
-from dlcore.diagnosis import Diagnosis, diagnose
+from dlcore.diagnosis import Diagnosis, diagnose_against_floor
+from dlcore.experiments.overfitting import floors
 from dlcore.limits import Settings, choice, flag, integer, number
 from dlcore.models import MLPSpec, build_mlp
 from dlcore.optimizers import make_optimizer
@@ -132,6 +133,8 @@ class PolynomialResult:
     history: engine.History
     diagnosis: Diagnosis
     high_error: float
+    noise_floor: float = 0.0  # MSE of the true function itself on the validation points
+    baseline: float = 1.0  # validation MSE of predicting the training mean
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,8 @@ class ClassifierResult:
     history: engine.History
     diagnosis: Diagnosis
     high_error: float
+    noise_floor: float = 0.0  # cross-entropy of the generator's own posterior on the validation points
+    baseline: float = float(np.log(2.0))  # validation cross-entropy of predicting the training class share
 
 
 @dataclass(frozen=True)
@@ -207,9 +212,10 @@ def kept_epochs(history: engine.History):
     return history.epochs
 
 
-def _diagnose(history: engine.History, high_error: float) -> Diagnosis:
+def _diagnose(history: engine.History, floor: float, baseline: float) -> Diagnosis:
+    """The diagnosis of the weights the model ends with, against the data's noise floor and a know-nothing baseline."""
     epochs = kept_epochs(history)
-    return diagnose(epochs["train_loss"], epochs["val_loss"], high_error)
+    return diagnose_against_floor(epochs["train_loss"], epochs["val_loss"], floor, baseline)
 
 
 def _train_spec(config, batch_size: int) -> engine.TrainSpec:
@@ -228,7 +234,9 @@ def fit_polynomial(config: PolynomialConfig, progress=None) -> PolynomialResult:
     curve_x = np.linspace(-1.0, 1.0, CURVE_POINTS, dtype=np.float32)
     curve_fit = engine.predict(model, features(curve_x), "regression")[:, 0]
     high = regression_high_error(config.noise)
-    return PolynomialResult(config, x_train, y_train, x_val, y_val, curve_x, true_function(curve_x), curve_fit, history, _diagnose(history, high), high)
+    floor, baseline = floors.regression_floor(x_val, y_val, true_function), floors.regression_baseline(y_train, y_val)
+    diagnosis = _diagnose(history, floor, baseline)
+    return PolynomialResult(config, x_train, y_train, x_val, y_val, curve_x, true_function(curve_x), curve_fit, history, diagnosis, high, floor, baseline)
 
 
 def fit_classifier(config: ClassifierConfig, progress=None) -> ClassifierResult:
@@ -241,8 +249,10 @@ def fit_classifier(config: ClassifierConfig, progress=None) -> ClassifierResult:
     history = engine.fit(step, (split.x_train, split.y_train), (split.x_val, split.y_val), _train_spec(config, CLASSIFIER_BATCH_SIZE), progress)
     grid_x, grid_y, grid = data.grid_over(np.concatenate([split.x_train, split.x_val]), GRID_RESOLUTION)
     probability = engine.predict(model, grid, "binary").reshape(len(grid_y), len(grid_x))
-    high = CROSS_ENTROPY_HIGH
-    return ClassifierResult(config, split.x_train, split.y_train, split.x_val, split.y_val, grid_x, grid_y, probability, history, _diagnose(history, high), high)
+    floor = floors.classifier_floor(config.dataset, config.noise, split.x_val, split.y_val, config.seed)
+    baseline = floors.classifier_baseline(split.y_train, split.y_val)
+    diagnosis = _diagnose(history, floor, baseline)
+    return ClassifierResult(config, split.x_train, split.y_train, split.x_val, split.y_val, grid_x, grid_y, probability, history, diagnosis, CROSS_ENTROPY_HIGH, floor, baseline)
 
 
 def run_both(config: Config, progress=None) -> Result:
