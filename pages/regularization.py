@@ -56,16 +56,25 @@ ui.lab_header(
     "share of hidden units at every training step, so no unit can count on a particular partner. Below, the same "
     "network from the same seed is trained twice, once as it is and once regularized, on the same batches.",
 )
-st.latex(r"\text{L1:}\quad J(w) = \underbrace{\tfrac{1}{n}\sum_{i=1}^{n} \big(y_i - \hat y_i\big)^2}_{\text{MSE}} + \lambda \sum_j |w_j|")
-st.latex(r"\text{L2:}\quad J(w) = \underbrace{\tfrac{1}{n}\sum_{i=1}^{n} \big(y_i - \hat y_i\big)^2}_{\text{MSE}} + \lambda \sum_j w_j^2")
-st.markdown(
-    "The lecture writes the data error as mean squared error; our classifier uses cross-entropy, and the penalty is the same. "
-    "**Why L1 gives zeros:** the slope of λ|w| is ±λ whatever the weight's size, so every update pulls each weight toward "
-    "zero by the same step. A weight that helps the data error less than that step is walked all the way to zero and "
-    "stays there: the network becomes **sparse**. **Why L2 only shrinks:** the slope of λw² is 2λw, proportional to the "
-    "weight, so the pull weakens as the weight gets small. Large weights are cut hard, small ones barely, and almost none "
-    "lands exactly on zero: all weights shrink **smoothly**. Biases are not penalised."
-)
+l1_formula, l2_formula = st.columns(2)  # side by side on a laptop or projector, stacked on a phone
+l1_formula.latex(r"\text{L1:}\quad J(w) = \mathrm{CE}(y, \hat y) + \lambda \sum_j |w_j|")
+l2_formula.latex(r"\text{L2:}\quad J(w) = \mathrm{CE}(y, \hat y) + \lambda \sum_j w_j^2")
+with st.expander("Why L1 gives exact zeros and L2 does not (and why this page trains with plain SGD)"):
+    st.markdown(
+        "CE is our classifier's data error, the cross-entropy −(1/n) Σᵢ [yᵢ log ŷᵢ + (1 − yᵢ) log(1 − ŷᵢ)] "
+        "(a lecture may write mean squared error there; the penalty is the same). "
+        "**L2:** the slope of λw² is 2λw, proportional to the weight, so a gradient step cuts a fixed *share* of every weight: "
+        "large weights lose a lot, small ones almost nothing, and a weight only creeps toward zero without reaching it. "
+        "**L1:** the slope of λ|w| is ±λ whatever the weight's size, a constant pull toward zero. Taken as a plain gradient step, "
+        "that pull overshoots zero, and the weight flips sign and jitters around zero, (practically) never exactly 0. So this page "
+        "applies L1 the way sparse models are fitted in practice, as a **proximal step**: after each update every weight moves "
+        "toward zero by learning rate × λ, and a weight that would cross zero is set to exactly 0 (soft thresholding). A weight "
+        "whose data gradient cannot beat that pull stays switched off: the network becomes **sparse**.\n\n"
+        f"**Why plain SGD** (learning rate {exp.LEARNING_RATE:g}, batches of {exp.BATCH_SIZE}): Adam divides each weight's step by "
+        "the running size of that weight's own gradient. The penalty's gradient is divided too, so the pull each weight feels no "
+        "longer follows the formula, and the L1/L2 difference blurs (Loshchilov & Hutter, 2019, made this point for L2 and proposed "
+        "decoupled weight decay, AdamW). Biases are not penalised."
+    )
 # Each tab's settings travel in the URL: the comparison's under bare names, the others as "sweep.units=...".
 for prefix, defaults, part in ((PREFIX, DEFAULTS, ""), (SWEEP, SWEEP_DEFAULTS, "sweep"), (DROP, DROP_DEFAULTS, "dropout")):
     ui.init_state(prefix, defaults, part)
@@ -74,6 +83,7 @@ for prefix, defaults, part in ((PREFIX, DEFAULTS, ""), (SWEEP, SWEEP_DEFAULTS, "
 compare_tab, sweep_tab, dropout_tab = ui.lab_tabs(["1 · With and without", "2 · Sweep λ", "3 · Dropout"], f"{PREFIX}.tab")
 
 with compare_tab:
+    first_figure = st.container()  # filled after the form: the numbers and the curves come first, above the controls
     st.markdown("**Try a preset** (each sets the regularization controls):")
     for column, (name, values) in zip(st.columns(len(exp.PRESETS)), exp.PRESETS.items()):
         column.button(name, on_click=ui.apply_preset, args=(PREFIX, values, exp.Config), width="stretch", key=f"{PREFIX}.preset.{name}")
@@ -89,34 +99,37 @@ with compare_tab:
             data_controls(PREFIX, exp.Config)
         st.form_submit_button("▶ Train with and without", type="primary")
     config = ui.shared_config(PREFIX, DEFAULTS)
-    result = ui.run_experiment(exp.run_comparison, config, live_figure=lambda info: live_comparison(config, info)) if compare_tab.open else None
+    with first_figure:
+        result = ui.run_experiment(exp.run_comparison, config, live_figure=lambda info: live_comparison(config, info)) if compare_tab.open else None
+        if result is not None:
+            base, reg = result.baseline, result.regularized
+            if result.divergence:
+                st.warning(f"💥 **{result.divergence}** A penalty this strong makes the updates overshoot. Lower λ and train again.")
+            if not config.regularized:
+                st.info("All regularization is off, so both runs are the same network trained the same way: their lines coincide.")
+            metrics = st.columns(5)
+            metrics[0].metric("Validation accuracy", f"{reg.final['val_accuracy']:.1%}", delta=f"{reg.final['val_accuracy'] - base.final['val_accuracy']:+.1%} vs none")
+            metrics[1].metric("Validation error", f"{reg.final['val_loss']:.3f}", delta=f"{reg.final['val_loss'] - base.final['val_loss']:+.3f} vs none", delta_color="inverse", help="Final cross-entropy on the 500 validation points.")
+            metrics[2].metric("Gap (validation − training)", f"{reg.gap:.3g}", delta=f"{reg.gap - base.gap:+.3g} vs none", delta_color="inverse", help="Final cross-entropy on validation minus on training.")
+            metrics[3].metric("Weights exactly 0", f"{reg.zero_share:.0%}", delta=f"{reg.zero_share - base.zero_share:+.0%} vs none" if reg.zero_share != base.zero_share else None, help=f"{reg.near_zero_share:.0%} have |w| < {exp.NEAR_ZERO:g}.")
+            metrics[4].metric("Penalty at the end", f"{reg.penalty_reported:.3g}", help="λ₁ Σ|w| + λ₂ Σw² of the final weights; the tests check it against the formula.")
+            runs = [(reg.label, reg), ("no regularization", base)]
+            ui.chart(plots.curves_with_and_without([(label, run.epochs) for label, run in runs]))
+            ui.notice(exp.curves_notice(result))
     if result is not None:
-        base, reg = result.baseline, result.regularized
-        if result.divergence:
-            st.warning(f"💥 **{result.divergence}** A penalty this strong makes the updates overshoot. Lower λ and train again.")
-        if not config.regularized:
-            st.info("All regularization is off, so both runs are the same network trained the same way: their lines coincide.")
-        metrics = st.columns(4)
-        metrics[0].metric("Validation accuracy", f"{reg.final['val_accuracy']:.1%}", delta=f"{reg.final['val_accuracy'] - base.final['val_accuracy']:+.1%} vs none")
-        metrics[1].metric("Gap (validation − training)", f"{reg.gap:.3g}", delta=f"{reg.gap - base.gap:+.3g} vs none", delta_color="inverse", help="Final cross-entropy on validation minus on training.")
-        metrics[2].metric("Weights near zero", f"{reg.near_zero_share:.0%}", delta=f"{reg.near_zero_share - base.near_zero_share:+.0%} vs none", help=f"|w| < {exp.NEAR_ZERO:g}")
-        metrics[3].metric("Penalty in the loss at the end", f"{reg.penalty_reported:.3g}", help="The model's own penalty term; the tests check it against the formula.")
-        runs = [(reg.label, reg), ("no regularization", base)]
-        ui.chart(plots.curves_with_and_without([(label, run.epochs) for label, run in runs]))
-        ui.notice("solid lines are the regularized run, dotted the plain one. Without help the training error dives toward zero while validation error climbs; the penalty keeps training error higher and validation error lower: a smaller gap.")
         left, right = st.columns(2)
         for index, (column, (label, run)) in enumerate(zip((left, right), runs)):
             with column:  # keyed: with everything off the two figures are identical
                 figure = boundary_plots.decision_boundary(result.grid_x, result.grid_y, run.grid_probability, result.x_train, result.y_train, result.x_val, result.y_val, f"Decision boundary: {label}")
                 ui.chart(figure, key=f"{PREFIX}.boundary.{index}")
-        ui.notice("the plain network draws islands and fingers around single noisy training points; the regularized one draws a simpler, smoother boundary. Too large a λ flattens it into a straight line or gives up on one class.")
+        ui.notice("look for islands and fingers drawn around single noisy training points: that is memorised noise, which regularization should remove. A very large λ can flatten the boundary into a straight line or give up on one class.")
         left, right = st.columns(2)
         with left:
-            ui.chart(plots.weight_histogram([(label, run.weights, run.near_zero_share) for label, run in runs], exp.NEAR_ZERO))
-            ui.notice("with L1 a tall spike grows at exactly zero (the count is on a log scale): most weights are switched off. L2 narrows the whole bell instead, with few weights at zero.")
+            ui.chart(plots.weight_histogram([(label, run.weights) for label, run in runs], exp.NEAR_ZERO))
+            ui.notice(exp.histogram_notice(result))
         with right:
             ui.chart(plots.weight_norm([(label, run.epochs) for label, run in runs]))
-            ui.notice("without a penalty the weights keep growing to sharpen the fit to the training points; a penalty holds the norm down or even shrinks it, the more the larger λ.")
+            ui.notice(exp.norm_notice(result))
 
 with sweep_tab:
     st.markdown(
@@ -135,7 +148,7 @@ with sweep_tab:
     if sweep is not None:
         ui.chart(plots.lambda_sweep(sweep.table))
         st.caption(f"{len(sweep.table)} networks trained together in {sweep.seconds:.1f} s.")
-        ui.notice("too little λ and validation error sits near the overfit level of the dotted grey line; too much and both errors rise together: underfitting. Validation error is lowest in between (the star). L1 at large λ collapses sooner because it zeroes weights outright.")
+        ui.notice(exp.sweep_notice(sweep.table))
 
 with dropout_tab:
     st.markdown(
@@ -158,11 +171,11 @@ with dropout_tab:
             st.info("With a rate of 0 nothing is dropped: pick a rate above 0 to see the mask.")
         else:
             ui.chart(plots.dropout_mask(dropped.mask_activations, dropped.mask_kept, drop_config.dropout_rate))
-            ui.notice(f"each row is one example of the batch and each column one unit of the first hidden layer. About {drop_config.dropout_rate:.0%} of the cells are red, a different pattern in every row and at every step; the kept activations come out larger to make up for the missing ones.")
-        st.caption(f"Same network and seed, {drop_config.dropout_rate:g} dropout vs none: validation accuracy {dropped.regularized.final['val_accuracy']:.1%} vs {dropped.baseline.final['val_accuracy']:.1%}.")
+            ui.notice(f"each row is one example of the batch and each column one unit of the first hidden layer. {1 - dropped.mask_kept.mean():.0%} of the cells are red here (the rate is {drop_config.dropout_rate:.0%}), a different pattern in every row and at every step; the kept activations come out larger to make up for the missing ones.")
+        st.caption(f"Same network and seed, {drop_config.dropout_rate:g} dropout vs none: validation accuracy {dropped.regularized.final['val_accuracy']:.1%} vs {dropped.baseline.final['val_accuracy']:.1%}, validation error {dropped.regularized.final['val_loss']:.3f} vs {dropped.baseline.final['val_loss']:.3f}.")
     fields = {f.name: getattr(drop_config, f.name) for f in dataclasses.fields(exp.SweepConfig) if f.name != "kind"}
     rate_config = exp.SweepConfig(kind="dropout", **fields)
     rate_sweep = ui.run_experiment(exp.run_sweep, rate_config, live_figure=lambda info: live_sweep(rate_config, plots.dropout_sweep, info)) if dropout_tab.open else None
     if rate_sweep is not None:
         ui.chart(plots.dropout_sweep(rate_sweep.table))
-        ui.notice(f"rates {', '.join(f'{v:g}' for v in exp.SWEPT_DROPOUT_RATES)}, one network each. The training error rises with the rate (each step sees a crippled network) while the gap to validation error shrinks; once training error catches up with validation error the gap is closed, and a higher rate only makes the network underfit.")
+        ui.notice(exp.dropout_sweep_notice(rate_sweep.table))

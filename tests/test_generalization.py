@@ -105,7 +105,7 @@ def test_parallel_step_equals_separate_runs_on_the_same_batches():
     _, _, together = regularization.train_branches(config, specs)
     split = overfitting.classifier_split(config.dataset, config.num_points, config.noise, config.seed)
     for name, spec in specs.items():
-        step = SupervisedStep(build_mlp(spec), make_optimizer("adam", regularization.LEARNING_RATE), "binary", kinds=("kernel",))
+        step = SupervisedStep(build_mlp(spec), make_optimizer(regularization.OPTIMIZER, regularization.LEARNING_RATE), "binary", kinds=("kernel",))
         alone = engine.fit(step, (split.x_train, split.y_train), (split.x_val, split.y_val), engine.TrainSpec(epochs=4, batch_size=regularization.BATCH_SIZE, seed=config.seed))
         branch = overfitting.branch_table(together.epochs, name)
         for column in ("train_loss", "val_loss", "val_accuracy", "weight_norm"):

@@ -27,9 +27,10 @@ def test_defaults_draw_every_figure_and_the_penalties():
     assert all(not v for v in app.query_params.values())
     latex = " ".join(block.value for block in app.latex)
     assert r"\lambda \sum_j |w_j|" in latex and r"\lambda \sum_j w_j^2" in latex
-    assert [m.label for m in app.metric] == ["Validation accuracy", "Gap (validation − training)", "Weights near zero", "Penalty in the loss at the end"]
-    # The default L2 run narrows the train/validation gap of the same-seed plain run.
+    assert [m.label for m in app.metric] == ["Validation accuracy", "Validation error", "Gap (validation − training)", "Weights exactly 0", "Penalty at the end"]
+    # The default L2 run narrows the train/validation gap of the same-seed plain run and lowers validation error.
     assert _metric(app, "Gap (validation − training)").delta.startswith("-")
+    assert _metric(app, "Validation error").delta.startswith("-")
 
 
 def test_comparison_at_the_low_extremes_is_two_identical_runs():
@@ -46,15 +47,15 @@ def test_comparison_at_the_high_extremes():
     _submit(app, "▶ Train with and without", "regularization", l1=1.0, l2=1.0, dropout_rate=0.9, num_hidden_layers=6, units=128, num_points=300, noise=0.5, epochs=200, dataset="spiral")
     assert_clean(app, min_charts=CHARTS)
     # Huge penalties drive nearly every weight to zero.
-    assert float(_metric(app, "Weights near zero").value.rstrip("%")) > 90
+    assert float(_metric(app, "Weights exactly 0").value.rstrip("%")) > 90
 
 
 def test_l1_preset_makes_weights_sparse():
     app = open_page(PAGE)
     next(b for b in app.button if b.label.startswith("L1")).click().run()
     assert_clean(app, min_charts=CHARTS)
-    assert app.session_state["regularization.l1"] == 0.001 and app.session_state["regularization.l2"] == 0.0
-    assert _metric(app, "Weights near zero").delta.startswith("+")
+    assert app.session_state["regularization.l1"] == 0.003 and app.session_state["regularization.l2"] == 0.0
+    assert _metric(app, "Weights exactly 0").delta.startswith("+")
 
 
 def test_lambda_sweep_at_extremes():

@@ -1,14 +1,18 @@
 """Regularization: L1, L2 and dropout on a network that overfits.
 
 The same seeded MLP (same data, same initial weights, same batches) is
-trained with and without a penalty. L1 adds lambda * sum |w| to the loss,
-whose gradient pushes every weight toward zero by the same amount, so small
-weights land on zero (sparse); L2 adds lambda * sum w^2, whose pull is
-proportional to the weight, so weights shrink smoothly and rarely reach
-zero. Dropout silences a random share of hidden units at every training
+trained with and without a penalty, with plain SGD so that each penalty pulls
+as its formula says (Adam would rescale the pull weight by weight). L2 adds
+lambda * sum w^2 to the loss; its gradient 2 lambda w cuts a fixed share of
+each weight, so weights shrink smoothly and none lands exactly on zero. L1
+(lambda * sum |w|) is applied as a proximal step: after each update every
+weight moves toward zero by learning_rate * lambda and is set to exactly zero
+if it would cross it, so weights the data does not need are switched off
+(sparse). Dropout silences a random share of hidden units at every training
 step. All compared models are trained side by side in one compiled loop
-(:class:`ParallelStep`), which is the same as training them one by one; the
-engine records each one's losses, accuracies and weight norm every epoch.
+(:class:`ProximalStep`, a :class:`ParallelStep`), which is the same as
+training them one by one; the engine records each one's losses, accuracies
+and weight norm every epoch.
 
 The page's experiments: :func:`run_comparison` (with and without, and the
 dropout tab) and :func:`run_sweep` (the lambda and dropout-rate sweeps).
@@ -16,6 +20,7 @@ dropout tab) and :func:`run_sweep` (the lambda and dropout-rate sweeps).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import keras
@@ -32,8 +37,12 @@ from dlcore.optimizers import make_optimizer
 
 PAGE = "pages/regularization.py"
 NEAR_ZERO = 0.01  # |w| below this counts as a near-zero weight
-LEARNING_RATE = 0.01
-BATCH_SIZE = 32
+# Plain SGD, so that the penalties pull as their formulas say: Adam divides each weight's step by
+# that weight's own running gradient size, which rescales the penalty's pull weight by weight
+# (Loshchilov & Hutter, 2019) and blurs the L1/L2 difference.
+OPTIMIZER = "sgd"
+LEARNING_RATE = 0.1
+BATCH_SIZE = 16
 MASK_SAMPLES = 16
 # The stops of the page's sliders (a deployment's width cap drops the widest networks).
 PENALTY_STRENGTHS = (0.0, 1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
@@ -76,7 +85,7 @@ class CommonSettings(Settings):
 @dataclass(frozen=True)
 class Config(CommonSettings):
     l1: float = number(0.0, options=PENALTY_STRENGTHS)
-    l2: float = number(0.001, options=PENALTY_STRENGTHS)
+    l2: float = number(0.01, options=PENALTY_STRENGTHS)
     dropout_rate: float = number(0.0, options=DROPOUT_RATES)
 
     @property
@@ -113,11 +122,40 @@ def penalty_formula(kernels: list[np.ndarray], l1: float, l2: float) -> float:
     return float(sum(l1 * np.abs(k).sum() + l2 * np.square(k).sum() for k in kernels))
 
 
+class ProximalStep(ParallelStep):
+    """ParallelStep whose L1 penalty is applied as a proximal step: soft thresholding after every update.
+
+    The gradient step handles the data loss (and any L2 penalty, which Keras adds
+    to the loss). Then each weight of a branch with an L1 strength lambda moves
+    toward zero by learning_rate * lambda, and a weight that would cross zero is
+    set to exactly zero: w <- sign(w) * max(|w| - learning_rate * lambda, 0).
+    A plain subgradient step of lambda * sign(w) would overshoot zero and jitter
+    around it instead, so it never leaves exact zeros.
+    """
+
+    def __init__(self, model, optimizer, task: str, branch_names, l1: dict[str, float], learning_rate: float):
+        super().__init__(model, optimizer, task, branch_names)
+        self._thresholds = {branch: float(learning_rate * strength) for branch, strength in l1.items() if strength > 0}
+
+    def train_step(self, x, y):
+        record = super().train_step(x, y)
+        for branch, threshold in self._thresholds.items():
+            for kernel in self._branch_kernels.get(branch, ()):
+                kernel.assign(tf.sign(kernel) * tf.maximum(tf.abs(kernel) - threshold, 0.0))
+        return record
+
+
+def keras_spec(spec: MLPSpec) -> MLPSpec:
+    """The network Keras builds: L2 stays a loss term; L1 is left to the proximal step."""
+    return dataclasses.replace(spec, l1=0.0)
+
+
 def train_branches(settings: CommonSettings, specs: dict[str, MLPSpec], progress=None):
-    """Train every spec on the settings' data in one compiled loop. Returns (split, model, history)."""
+    """Train every spec on the settings' data in one compiled loop, with plain SGD. Returns (split, model, history)."""
     split = classifier_split(settings.dataset, settings.num_points, settings.noise, settings.seed)
-    model = build_branches(specs)
-    step = ParallelStep(model, make_optimizer("adam", LEARNING_RATE), "binary", specs)
+    model = build_branches({name: keras_spec(spec) for name, spec in specs.items()})
+    l1 = {name: spec.l1 for name, spec in specs.items()}
+    step = ProximalStep(model, make_optimizer(OPTIMIZER, LEARNING_RATE), "binary", specs, l1, LEARNING_RATE)
     count = len(specs)
     train = (split.x_train, parallel_targets(np.repeat(split.y_train[:, None], count, axis=1)))
     validation = (split.x_val, parallel_targets(np.repeat(split.y_val[:, None], count, axis=1)))
@@ -139,6 +177,7 @@ class Run:
     grid_probability: np.ndarray  # (len(grid_y), len(grid_x)) P(class 1)
     weights: np.ndarray  # every kernel entry after training, flattened
     near_zero_share: float  # share of |w| < NEAR_ZERO
+    zero_share: float  # share of weights exactly 0 (L1's proximal step switches weights off)
     penalty_reported: float  # sum of the model's own regularization losses
     penalty_formula: float  # lambda1 sum|w| + lambda2 sum w^2 recomputed from the weights
 
@@ -195,7 +234,9 @@ def _collect_run(label: str, epochs: pd.DataFrame, branch, grid, shape, spec: ML
         grid_probability=probabilities,
         weights=weights,
         near_zero_share=float(np.mean(np.abs(weights) < NEAR_ZERO)),
-        penalty_reported=float(sum(float(v) for v in branch.losses)),
+        zero_share=float(np.mean(weights == 0)),
+        # Keras reports the L2 term; the L1 term, applied by the proximal step, is added from the weights
+        penalty_reported=float(sum(float(v) for v in branch.losses)) + spec.l1 * float(sum(np.abs(k).sum() for k in kernels)),
         penalty_formula=penalty_formula(kernels, spec.l1, spec.l2),
     )
 
@@ -267,15 +308,88 @@ def run_sweep(config: SweepConfig, progress=None) -> SweepResult:
     return SweepResult(config, sweep_table(config, history.epochs), history)
 
 
+# ---- what to notice: sentences chosen by the run's own numbers ----
+
+
+def curves_notice(result: Result) -> str:
+    """Training/validation error and gap of both runs, and what that says about this run."""
+    base, reg = result.baseline, result.regularized
+    if not result.config.regularized:
+        return "with all regularization off both runs are the same network trained the same way, so their lines coincide."
+    b, r = base.final, reg.final
+    numbers = (
+        f"without regularization the final training error is {b['train_loss']:.3f} and validation error {b['val_loss']:.3f} (gap {base.gap:.3f}); "
+        f"with {reg.label} they are {r['train_loss']:.3f} and {r['val_loss']:.3f} (gap {reg.gap:.3f}). "
+    )
+    if r["val_loss"] < b["val_loss"] and reg.gap < base.gap:
+        return numbers + "Regularization kept the training error higher and brought validation error down: less memorised noise, a smaller gap."
+    if r["train_loss"] > b["val_loss"]:
+        return numbers + "Here it is too strong: even the training error ends above the plain network's validation error. The network underfits."
+    if r["val_loss"] < b["val_loss"]:
+        return numbers + "Validation error came down, though the gap did not shrink."
+    return numbers + "On this run it did not lower validation error: try another strength, or a seed, before concluding."
+
+
+def histogram_notice(result: Result) -> str:
+    """Exact zeros and spread of the final weights, regularized vs plain."""
+    base, reg = result.baseline, result.regularized
+    config = result.config
+    zeros = f"{reg.zero_share:.0%} of the regularized weights are exactly 0 ({int(round(reg.zero_share * reg.weights.size)):,} of {reg.weights.size:,}), against {base.zero_share:.0%} without. "
+    spread = f"The spread (standard deviation) of the weights is {np.std(reg.weights):.3f} against {np.std(base.weights):.3f}. "
+    if config.l1 > 0 and reg.zero_share > 0:
+        return zeros + "L1's proximal step switched those weights off: the tall bar at 0 (counts on a log scale). " + spread
+    if config.l2 > 0:
+        return spread + zeros + "L2 squeezes the whole bell toward 0 instead of switching weights off" + (": with a λ this large it crushed nearly every weight." if reg.near_zero_share > 0.9 else ".")
+    return spread + zeros
+
+
+def norm_notice(result: Result) -> str:
+    """The final weight norm of both runs."""
+    b, r = float(result.baseline.final["weight_norm"]), float(result.regularized.final["weight_norm"])
+    sentence = f"final size ‖W‖ = {r:.1f} with {result.regularized.label} against {b:.1f} without. "
+    if not result.config.regularized:
+        return sentence + "Without regularization the two runs are identical."
+    if result.config.l1 > 0 or result.config.l2 > 0:
+        return sentence + ("The penalty held the weights down." if r < b else "The penalty did not hold the weights down on this run.")
+    return sentence + "Dropout does not price the weights, so it barely changes their size; it regularizes by noise instead."
+
+
+def sweep_notice(table: pd.DataFrame) -> str:
+    """Which strength gave the lowest validation error for L1 and for L2, against no penalty, and what the largest one did."""
+    none = table[table["penalty"] == "none"].iloc[0]
+    parts = []
+    for penalty in ("L1", "L2"):
+        rows = table[table["penalty"] == penalty].sort_values("strength")
+        best, largest = rows.loc[rows["val_loss"].idxmin()], rows.iloc[-1]
+        verdict = "below" if best["val_loss"] < none["val_loss"] else "not below"
+        tail = "underfits (training error up with it)" if largest["train_loss"] > none["val_loss"] else "still fits the training points"
+        parts.append(f"{penalty} is best at λ = {best['strength']:g} (validation {best['val_loss']:.3f}, {verdict} the {none['val_loss']:.3f} of no penalty); at λ = {largest['strength']:g} it {tail}")
+    return "; ".join(parts) + ". Too little λ changes nothing, too much makes both errors rise together: the best strength lies in between."
+
+
+def dropout_sweep_notice(table: pd.DataFrame) -> str:
+    """How the training error, the gap and the validation error moved across the swept rates."""
+    rows = table.sort_values("strength").reset_index(drop=True)
+    first, last = rows.iloc[0], rows.iloc[-1]
+    best = rows.loc[rows["val_loss"].idxmin()]
+    train = "rises" if last["train_loss"] > first["train_loss"] else "does not rise"
+    gap = "shrinks" if last["gap"] < first["gap"] else "does not shrink"
+    return (
+        f"from rate {first['strength']:g} to {last['strength']:g} the training error {train} ({first['train_loss']:.3f} → {last['train_loss']:.3f}: each step sees a crippled network) "
+        f"and the gap {gap} ({first['gap']:.3f} → {last['gap']:.3f}). Validation error is lowest at rate {best['strength']:g} ({best['val_loss']:.3f})."
+    )
+
+
 def first_figure(config: Config = Config()) -> Result:
     """The first figure (curves with and without regularization) needs the paired run."""
     return run_comparison(config)
 
 
+# Each preset's promise is checked by tests/test_lessons_regularization.py (seeds 0-2 of the defaults).
 PRESETS = {
     "Overfit: nothing": dict(l1=0.0, l2=0.0, dropout_rate=0.0),
-    "L1 (λ = 0.001)": dict(l1=0.001, l2=0.0, dropout_rate=0.0),
-    "L2 (λ = 0.001)": dict(l1=0.0, l2=0.001, dropout_rate=0.0),
+    "L1 (λ = 0.003)": dict(l1=0.003, l2=0.0, dropout_rate=0.0),
+    "L2 (λ = 0.01)": dict(l1=0.0, l2=0.01, dropout_rate=0.0),
     "Dropout 0.3": dict(l1=0.0, l2=0.0, dropout_rate=0.3),
     "Too much: L2 λ = 0.1": dict(l1=0.0, l2=0.1, dropout_rate=0.0),
 }
