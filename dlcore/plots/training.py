@@ -50,7 +50,7 @@ def gradient_norm_by_layer(runs: list[tuple[str, tuple[str, ...], np.ndarray]], 
         zero = norms == 0
         any_zero |= bool(zero.any())
         color = run_color(index)
-        name = f"{quantity} · {label}" if signals is not None else label
+        name = f"{quantity}<br>{label}" if signals is not None else label  # two short lines: the legend fits a phone
         figure.add_trace(
             go.Scatter(
                 x=positions[finite],
@@ -78,7 +78,7 @@ def gradient_norm_by_layer(runs: list[tuple[str, tuple[str, ...], np.ndarray]], 
             )
     apply_layout(
         figure,
-        title or "Gradient norm per layer at the first update",
+        title or "Gradient per layer, first update",
         "layer (1 = next to the input → right = output layer)",
         "gradient norm (log scale)",
     )
