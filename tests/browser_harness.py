@@ -37,7 +37,7 @@ SMALL_LINKS = {
     ),
     "rnn": "&".join(RNN_TAB_LINKS.values()),
     "vae": "epochs=3",
-    "gan": "steps=200&snapshot_every=50&dcgan.epochs=1&cgan.epochs=1",
+    "gan": "steps=250&snapshot_every=25&dcgan.epochs=1&cgan.epochs=1",  # allowed values only: a link is snapped to them
 }
 
 
