@@ -124,7 +124,7 @@ def lag_learning_curves(result, height: int = 380) -> go.Figure:
         figure.add_trace(go.Scatter(x=table["epoch"], y=table["val_accuracy"], mode="lines+markers", name=f"{CELL_LABELS[cell]} (validation)",
                                     line=dict(color=cell_color(cell), dash=SPLIT_DASHES["val"], width=3)))  # fmt: skip
     _chance_line(figure, result.chance)
-    apply_layout(figure, f"Recalling the first symbol {result.config.lag} steps later", "epoch", "accuracy at the last step", height=height)
+    apply_layout(figure, f"Recall after {result.config.lag} steps", "epoch", "accuracy at the last step", height=height)
     figure.update_yaxes(range=[0, 1.05], tickformat=".0%")
     figure.update_xaxes(dtick=1 if result.config.epochs <= 12 else None)
     return figure
@@ -139,7 +139,7 @@ def gradient_through_time(result, height: int = 420) -> go.Figure:
             keep = np.isfinite(profile) & (profile > 0)
             figure.add_trace(go.Scatter(x=t[keep], y=profile[keep], mode="lines", name=f"{CELL_LABELS[cell]}, {moment}", line=dict(color=cell_color(cell), dash=dash, width=3 if dash == "solid" else 2),
                                         hovertemplate="t = %{x}<br>‖∂L/∂h_t‖ = %{y:.3g}<extra>%{fullData.name}</extra>"))  # fmt: skip
-    apply_layout(figure, "Gradient reaching step t from the loss at the last step", "time step t (0 = the symbol to remember)", "‖∂L/∂h_t‖ (log scale)", height=height)
+    apply_layout(figure, "Gradient back through time", "time step t (0 = the symbol to remember)", "‖∂L/∂h_t‖ (log scale)", height=height)
     figure.update_yaxes(type="log", exponentformat="power", dtick=2 if _decades(figure) > 12 else 1)
     return figure
 
@@ -232,7 +232,7 @@ def unit_over_text(text: str, states: np.ndarray, feature: np.ndarray, unit: int
     figure.add_trace(go.Scatter(x=x, y=feature, name=feature_label, fill="tozeroy", mode="lines", line=dict(color="rgba(127,127,127,0.5)", width=1), fillcolor="rgba(127,127,127,0.22)", hoverinfo="skip"), secondary_y=True)
     figure.add_trace(go.Scatter(x=x, y=states, name=f"cell state of unit {unit + 1}", mode="lines", line=dict(color=run_color(2), width=2), customdata=context,
                                 hovertemplate="…%{customdata}<br>c = %{y:.3f}<extra></extra>"), secondary_y=False)  # fmt: skip
-    apply_layout(figure, f"Unit {unit + 1} over held-out text: {feature_label}", "character position in the held-out text", "cell state c", height=height)
+    apply_layout(figure, f"Unit {unit + 1}: {feature_label}", "character position in the held-out text", "cell state c", height=height)
     figure.update_yaxes(title_text=feature_label, secondary_y=True, showgrid=False, tickformat=".0f" if feature.max() > 1 else ".1f", nticks=5)
     return figure
 
@@ -252,7 +252,7 @@ def bits_per_character(epochs, unigram_bits: float, height: int = 400) -> go.Fig
     _bits_traces(figure, epochs, "updates")
     figure.add_hline(y=unigram_bits, line=dict(color=CHANCE_COLOR, dash="dot", width=2), annotation_text=f"unigram baseline {unigram_bits:.2f} bits", annotation_position="top right")
     final = float(epochs["val_bits"].iloc[-1]) if len(epochs) else float("nan")
-    apply_layout(figure, f"Bits per character: validation {final:.2f} = {final / unigram_bits:.0%} of the unigram baseline", "parameter updates", "bits per character", height=height)
+    apply_layout(figure, f"Bits/char {final:.2f} ({final / unigram_bits:.0%} of unigram)", "parameter updates", "bits per character", height=height)
     figure.update_yaxes(rangemode="tozero")
     return figure
 
