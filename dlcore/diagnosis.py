@@ -52,12 +52,8 @@ def _finite_curve(values, name: str) -> np.ndarray:
     return curve
 
 
-def diagnose(train_error, val_error, high_error: float, rise_tolerance: float = 0.1, gap_tolerance: float = 0.5) -> Diagnosis:
-    """Label a run from its per-epoch errors (any error where lower is better: MSE, cross-entropy, error rate).
-
-    Non-finite entries (a diverged run) are ignored; a run with no finite
-    validation value raises ValueError.
-    """
+def _last_and_best(train_error, val_error):
+    """Both curves as float arrays, the last epoch where both are finite, and the epoch of lowest finite validation error."""
     train = _finite_curve(train_error, "training")
     val = _finite_curve(val_error, "validation")
     if train.shape != val.shape:
@@ -65,8 +61,16 @@ def diagnose(train_error, val_error, high_error: float, rise_tolerance: float = 
     finite = np.isfinite(train) & np.isfinite(val)
     if not finite.any():
         raise ValueError("no epoch has finite training and validation errors")
-    last = int(np.flatnonzero(finite)[-1])
-    best = int(np.nanargmin(np.where(finite, val, np.nan)))
+    return train, val, int(np.flatnonzero(finite)[-1]), int(np.nanargmin(np.where(finite, val, np.nan)))
+
+
+def diagnose(train_error, val_error, high_error: float, rise_tolerance: float = 0.1, gap_tolerance: float = 0.5) -> Diagnosis:
+    """Label a run from its per-epoch errors (any error where lower is better: MSE, cross-entropy, error rate).
+
+    Non-finite entries (a diverged run) are ignored; a run with no finite
+    validation value raises ValueError.
+    """
+    train, val, last, best = _last_and_best(train_error, val_error)
     final_train, final_val, best_val = float(train[last]), float(val[last]), float(val[best])
     rise = (final_val - best_val) / max(abs(best_val), 1e-12)
     kept_falling = train[last] < train[best]
@@ -111,15 +115,7 @@ def diagnose_against_floor(train_error, val_error, floor: float, baseline: float
     not overfitting by itself: a good model's training error is often below
     the floor by luck of the draw, and validation error can never go below it.
     """
-    train = _finite_curve(train_error, "training")
-    val = _finite_curve(val_error, "validation")
-    if train.shape != val.shape:
-        raise ValueError(f"training and validation curves differ in length: {train.size} vs {val.size}")
-    finite = np.isfinite(train) & np.isfinite(val)
-    if not finite.any():
-        raise ValueError("no epoch has finite training and validation errors")
-    last = int(np.flatnonzero(finite)[-1])
-    best = int(np.nanargmin(np.where(finite, val, np.nan)))
+    train, val, last, best = _last_and_best(train_error, val_error)
     final_train, final_val, best_val = float(train[last]), float(val[last]), float(val[best])
     span = max(baseline - floor, 1e-12)
     train_share, val_share = (final_train - floor) / span, (final_val - floor) / span
