@@ -197,11 +197,24 @@ def test_skip_scores_agree_with_the_intact_network():
     assert scores[0, 0] == pytest.approx(float(engine.loss_and_accuracy("multiclass", task.split.y_val[:50], logits)[0]), rel=1e-5)
 
 
-def test_first_figure_is_one_epoch_of_the_default_comparison(monkeypatch):
+def test_first_figure_is_the_shallow_pair_the_page_draws_first(monkeypatch):
     seen = []
-    monkeypatch.setattr(degradation, "run", lambda config, progress=None: seen.append(config))
+    monkeypatch.setattr(degradation, "_train_pair", lambda config, task, blocks, progress=None: seen.append((config, blocks)))
     resnet.first_figure()
-    assert seen == [dataclasses.replace(degradation.Config(), epochs=1)]
+    assert seen == [(degradation.Config(), degradation.Config().shallow_blocks)]
+
+
+def test_the_live_chart_shows_the_shallow_pair_whole_before_the_deep_pair_and_then_all_four():
+    """The two pairs train one after the other; the live table holds the shallow pair's whole run while the deep pair trains."""
+    config = degradation.Config(shallow_blocks=1, deep_blocks=2, num_samples=200, width=4, epochs=3)
+    seen = []
+    result = degradation.run(config, lambda info: seen.append(([label for label, *_ in degradation.live_tables(config, info.epochs_table)], round(info.fraction, 3))))
+    first_pair, all_four = ["plain-4", "ResNet-4"], ["plain-4", "plain-6", "ResNet-4", "ResNet-6"]
+    assert [labels for labels, _ in seen] == [first_pair] * 3 + [all_four] * 3
+    assert [fraction for _, fraction in seen] == sorted(fraction for _, fraction in seen) and seen[-1][1] == 1.0
+    assert all(len(run.epochs) == 3 for run in result.runs)
+    live = degradation.live_tables(config, degradation._merged(None, None))
+    assert live == []
 
 
 def test_lesion_scores_equal_the_network_with_that_block_deleted():

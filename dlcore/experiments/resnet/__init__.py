@@ -15,8 +15,6 @@ One module per tab of the page, each a frozen Config and one function
 
 from __future__ import annotations
 
-import dataclasses
-
 from dlcore.experiments.resnet import degradation, gradients, landscape, lesion, unit
 from dlcore.experiments.resnet.blocks import NetworkSpec, ResidualBlock, build_network, forward
 from dlcore.experiments.resnet.common import NETWORK_KINDS, TOY_SETS, network_label, weight_layers
@@ -26,8 +24,8 @@ Config = degradation.Config  # the config of the page's first figure
 
 
 def first_figure(config: Config = Config()):
-    """The page's first figure is the live training-loss chart of the four networks: it appears after their first epoch."""
-    return degradation.run(dataclasses.replace(config, epochs=1))
+    """The page's first figure is the live training-loss chart: it shows the shallow pair's whole run (trained before the deep pair)."""
+    return degradation.train_shallow_pair(config)
 
 
 def degradation_default() -> degradation.Result:

@@ -10,6 +10,7 @@ from the run, and says something else when a run shows something else.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -134,42 +135,82 @@ def describe(result: Result) -> Finding:
     return Finding(plain_degrades, residual_degrades, f"{verdict} {plain}; {residual}.")
 
 
-def build_networks(config: Config, task):
-    """The four networks, in the order of Result.runs."""
-    return [
-        build_network(spec_for(task, config.network, blocks, config.width, residual, config.batch_norm, config.seed))
-        for residual in (False, True)
-        for blocks in (config.shallow_blocks, config.deep_blocks)
-    ]
+def build_networks(config: Config, task, depths: tuple[int, ...] | None = None):
+    """The plain and residual network at each depth (default: both depths), in the order of Result.runs."""
+    depths = depths or (config.shallow_blocks, config.deep_blocks)
+    return [build_network(spec_for(task, config.network, blocks, config.width, residual, config.batch_norm, config.seed)) for residual in (False, True) for blocks in depths]
+
+
+def _train_pair(config: Config, task, blocks: int, progress=None):
+    """The plain and the residual network of one depth, side by side on the same batches; their engine History."""
+    split = task.split
+    step = SideBySideStep(build_networks(config, task, (blocks,)), make_decaying_optimizer(config.optimizer, config.learning_rate, total_steps(len(split.x_train), config.batch_size, config.epochs)), task.task, kinds=())
+    spec = engine.TrainSpec(epochs=config.epochs, batch_size=config.batch_size, seed=config.seed, evaluation_batch_size=EVALUATION_BATCH)
+    return engine.fit(step, (split.x_train, split.y_train), (split.x_val, split.y_val), spec, progress)
+
+
+def _merged(first: pd.DataFrame | None, second: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The shallow pair's epochs table beside the deep pair's (which may still be short), joined on the epoch."""
+    if first is None or second is None:
+        return first if second is None else second
+    return first.merge(second.drop(columns=["seconds"], errors="ignore"), on="epoch", how="left", suffixes=("", "_deep"))
+
+
+def train_shallow_pair(config: Config, progress=None):
+    """The shallow pair alone (plain and ResNet at the shallow depth): what the page's chart shows first."""
+    task = load_task(config.network, config.dataset, config.num_samples, config.noise, config.seed)
+    return _train_pair(config, task, config.shallow_blocks, progress)
 
 
 def run(config: Config, progress=None) -> Result:
+    """Plain and residual networks at two depths, every network on the same batches in the same order.
+
+    The shallow pair trains first, in its own small graph, so the live chart
+    shows its whole run within seconds; the deep pair, whose graph takes
+    longer to build, trains after it. Each network sees exactly the batches
+    it would see side by side with all four (same seed, same order), and
+    Adam updates each weight from its own gradient alone.
+    """
     config.validate()
     task = load_task(config.network, config.dataset, config.num_samples, config.noise, config.seed)
-    split = task.split
-    networks = build_networks(config, task)
-    steps = total_steps(len(split.x_train), config.batch_size, config.epochs)
-    step = SideBySideStep(networks, make_decaying_optimizer(config.optimizer, config.learning_rate, steps), task.task, kinds=())
-    spec = engine.TrainSpec(epochs=config.epochs, batch_size=config.batch_size, seed=config.seed, evaluation_batch_size=EVALUATION_BATCH)
-    history = engine.fit(step, (split.x_train, split.y_train), (split.x_val, split.y_val), spec, progress)
+    share = config.shallow_blocks / (config.shallow_blocks + config.deep_blocks)  # each pair's part of the work
+    stages, histories = ((config.shallow_blocks, 0.0, share), (config.deep_blocks, share, 1.0 - share)), []
+    for blocks, offset, part in stages:
+        label = f"Training {network_label(False, blocks)} and {network_label(True, blocks)}"
+
+        def report(info, offset=offset, part=part, label=label):
+            table = _merged(histories[0].epochs, info.epochs_table) if histories else info.epochs_table
+            return progress(dataclasses.replace(info, epochs_table=table, label=label, fraction_offset=offset, fraction_share=part))
+
+        history = _train_pair(config, task, blocks, report if progress is not None else None)
+        histories.append(history)
+    epochs = _merged(histories[0].epochs, histories[1].epochs)
     runs = tuple(
-        NetworkRun(network_label(residual, blocks), residual, blocks, weight_layers(blocks), network_table(history.epochs, network_name(residual, blocks)))
+        NetworkRun(network_label(residual, blocks), residual, blocks, weight_layers(blocks), _network_curves(epochs, network_name(residual, blocks)))
         for residual in (False, True)
         for blocks in (config.shallow_blocks, config.deep_blocks)
     )
-    divergence = history.divergence.message() if history.divergence else None
-    return Result(config, runs, task.chance_loss, divergence, history.seconds)
+    diverged = next((h for h in histories if h.divergence is not None), None)
+    return Result(config, runs, task.chance_loss, diverged.divergence.message() if diverged else None, sum(h.seconds for h in histories))
 
 
-def live_tables(config: Config, epochs_table: pd.DataFrame | None) -> list[tuple[str, bool, pd.DataFrame]]:
-    """(label, residual, curves) of each network from a progress report's epochs table, for the live chart."""
+def _network_curves(epochs: pd.DataFrame, name: str) -> pd.DataFrame:
+    """One network's curves; epochs it never reached (its pair stopped early) are dropped."""
+    table = network_table(epochs, name)
+    return table.dropna(subset=["train_loss"]).reset_index(drop=True) if "train_loss" in table else table
+
+
+def live_tables(config: Config, epochs_table: pd.DataFrame | None) -> list[tuple[str, bool, bool, pd.DataFrame]]:
+    """(label, residual, deep, curves) of each network that has reached an epoch, from a progress report's table."""
     if epochs_table is None or not len(epochs_table):
         return []
-    return [
-        (network_label(residual, blocks), residual, network_table(epochs_table, network_name(residual, blocks)))
-        for residual in (False, True)
-        for blocks in (config.shallow_blocks, config.deep_blocks)
-    ]
+    tables = []
+    for residual in (False, True):
+        for deep, blocks in ((False, config.shallow_blocks), (True, config.deep_blocks)):
+            curves = _network_curves(epochs_table, network_name(residual, blocks))
+            if "train_loss" in curves and len(curves):
+                tables.append((network_label(residual, blocks), residual, deep, curves))
+    return tables
 
 
 def final_losses(result: Result) -> np.ndarray:
