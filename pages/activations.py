@@ -3,6 +3,7 @@
 import numpy as np
 import streamlit as st
 
+import pages.navigation  # noqa: F401  (first of our imports: a deep link on a fresh server reroutes through app.py before TensorFlow loads)
 from dlcore.activation_functions import GALLERY
 from dlcore.choices import ACTIVATION_LABELS, OPTIMIZER_LABELS
 from dlcore.experiments import activations as lab

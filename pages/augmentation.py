@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+import pages.navigation  # noqa: F401  (first of our imports: a deep link on a fresh server reroutes through app.py before TensorFlow loads)
 from dlcore import images
 from dlcore.experiments import augmentation
 from dlcore.plots import augmentation as plots

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import pages.navigation  # noqa: F401  (first of our imports: a deep link on a fresh server reroutes through app.py before TensorFlow loads)
 from dlcore.choices import ACTIVATION_LABELS, INITIALIZER_LABELS
 from dlcore.experiments import backpropagation as bp
 from dlcore.plots import backprop as plots

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import pages.navigation  # noqa: F401  (first of our imports: a deep link on a fresh server reroutes through app.py before TensorFlow loads)
 from dlcore import images
 from dlcore.experiments import cnn as lab
 from dlcore.plots import cnn as plots

@@ -5,7 +5,6 @@ Not a page itself: ``app.py`` lists pages from ``pages/catalog.py``.
 
 from __future__ import annotations
 
-import threading
 import time
 
 import streamlit as st
@@ -13,6 +12,7 @@ import streamlit as st
 from dlcore import limits
 from dlcore.choices import ACTIVATION_LABELS, CLIPPING_LABELS, INITIALIZER_LABELS, OPTIMIZER_LABELS
 from dlcore.runner import Runner, experiment_key
+from pages.navigation import ensure_app_navigation
 from pages.settings import (  # noqa: F401 (pages use these as ui.control, ui.shared_config ...)
     GROUPS,
     STORE,
@@ -32,27 +32,6 @@ def training_runner() -> Runner:
     """The server's worker processes, result cache and queue (one per server process, shared by every session)."""
     caps = limits.current()
     return Runner(caps.concurrent_trainings, caps.cached_results)
-
-
-_rerouted_once = threading.Event()  # process-wide and one-way: set after the first reroute
-
-
-def ensure_app_navigation() -> None:
-    """Make a deep link on a fresh server go through app.py's grouped navigation.
-
-    Until app.py has called st.navigation once in a server process, Streamlit
-    treats the folder named pages/ as an old-style page directory and runs the
-    requested page file alone (flat navigation, no sidebar badge). Leave that
-    mode once and rerun, so that app.py runs and routes to the same page by its
-    URL. Only once per process: Streamlit's AppTest resets the mode before every
-    run, and a rerun there would swallow the button click that started the run.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory and not _rerouted_once.is_set():
-        _rerouted_once.set()
-        PagesManager.uses_pages_directory = False
-        st.rerun()
 
 
 def lab_header(title: str, intro: str) -> None:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import pages.navigation  # noqa: F401  (first of our imports: a deep link on a fresh server reroutes through app.py before TensorFlow loads)
 from dlcore import landscapes
 from dlcore.choices import OPTIMIZER_LABELS
 from dlcore.experiments import gradient_descent as gd

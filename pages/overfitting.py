@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import pages.navigation  # noqa: F401  (first of our imports: a deep link on a fresh server reroutes through app.py before TensorFlow loads)
 from dlcore.diagnosis import GOOD_FIT, OVERFITTING, UNDERFITTING
 from dlcore.experiments import overfitting as exp
 from dlcore.plots import overfitting as plots

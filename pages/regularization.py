@@ -4,6 +4,7 @@ import dataclasses
 
 import streamlit as st
 
+import pages.navigation  # noqa: F401  (first of our imports: a deep link on a fresh server reroutes through app.py before TensorFlow loads)
 from dlcore.experiments import regularization as exp
 from dlcore.plots import overfitting as boundary_plots
 from dlcore.plots import regularization as plots

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+import pages.navigation  # noqa: F401  (first of our imports: a deep link on a fresh server reroutes through app.py before TensorFlow loads)
 from dlcore.choices import OPTIMIZER_LABELS
 from dlcore.experiments import resnet as lab
 from dlcore.experiments.resnet.blocks import ORDERS, SHORTCUTS

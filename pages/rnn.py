@@ -4,6 +4,7 @@ from functools import partial
 
 import streamlit as st
 
+import pages.navigation  # noqa: F401  (first of our imports: a deep link on a fresh server reroutes through app.py before TensorFlow loads)
 from dlcore import texts
 from dlcore.experiments import rnn as lab
 from dlcore.plots import rnn as plots

@@ -5,6 +5,7 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
+import pages.navigation  # noqa: F401  (first of our imports: a deep link on a fresh server reroutes through app.py before TensorFlow loads)
 from dlcore import images
 from dlcore.experiments import vae as lab
 from dlcore.plots import vae as plots
