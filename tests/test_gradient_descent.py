@@ -65,3 +65,32 @@ def test_too_large_learning_rate_ends_cleanly():
     result = gd.run_learning_rate(gd.LearningRateConfig(learning_rate=3.0, epochs=40))
     assert result.verdict == "diverged" and result.run.divergence is not None
     assert result.run.num_updates < 40
+
+
+@pytest.mark.parametrize("problem", ["linear", "logistic"])
+def test_exact_minimum_is_a_stationary_point_below_every_grid_point(problem):
+    x, y, _, _ = gd.make_data(problem, 100, seed=0)
+    point, loss, hessian = gd.exact_minimum(problem, x, y)
+    variable = tf.Variable(point.astype(np.float32))
+    objective = landscapes.model_objective(x, y, gd.TASKS[problem])
+    with tf.GradientTape() as tape:
+        value = objective(variable[0], variable[1])
+    assert np.max(np.abs(tape.gradient(value, variable).numpy())) < 1e-4
+    assert float(value) == pytest.approx(loss, rel=1e-5)
+    assert np.all(np.linalg.eigvalsh(hessian) > 0)
+    grid = landscapes.surface(objective, gd.PROBLEM_SETTINGS[problem].w_range, gd.PROBLEM_SETTINGS[problem].b_range, resolution=40)
+    assert loss <= grid.values.min() + 1e-6
+
+
+def test_results_pickle():
+    import pickle
+
+    results = [
+        gd.run(gd.Config(epochs=1, num_samples=50)),
+        gd.run_learning_rate(gd.LearningRateConfig(epochs=1)),
+        gd.run_optimizers(gd.OptimizersConfig(steps=10)),
+        gd.run_network(gd.NetworkConfig(epochs=1, optimizers=("sgd",), clipping="global")),
+    ]
+    for result in results:
+        again = pickle.loads(pickle.dumps(result))
+        assert type(again) is type(result) and again.config == result.config

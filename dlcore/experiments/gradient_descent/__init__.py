@@ -24,13 +24,14 @@ from dlcore.experiments.gradient_descent.batching import (
     ModeRun,
     Result,
     build_two_parameter_model,
+    exact_minimum,
     examples_per_update,
     make_data,
     run,
     run_learning_rate,
     train_mode,
 )
-from dlcore.experiments.gradient_descent.network import NetworkConfig, NetworkResult, run_network
+from dlcore.experiments.gradient_descent.network import CLIPPING, NetworkConfig, NetworkResult, network_notes, run_network
 from dlcore.experiments.gradient_descent.optimizer_race import (
     ADAPTIVE_OPTIMIZERS,
     LANDSCAPE_NAMES,
@@ -46,6 +47,8 @@ from dlcore.experiments.gradient_descent.optimizer_race import (
     run_optimizers,
     suggested_settings,
 )
+from dlcore.experiments.gradient_descent.race_notes import adam_first_steps, gap_text, loss_gaps, precision_floor, race_notes
+from dlcore.experiments.gradient_descent.shapes import CurveShape, PathCrossings, curve_shape, mode_notes, path_crossings
 
 PAGE = "pages/gradient_descent.py"
 
@@ -57,6 +60,19 @@ def first_figure(config: Config = Config()):
 
 __all__ = [
     "ADAPTIVE_OPTIMIZERS",
+    "CLIPPING",
+    "CurveShape",
+    "PathCrossings",
+    "adam_first_steps",
+    "curve_shape",
+    "exact_minimum",
+    "gap_text",
+    "precision_floor",
+    "loss_gaps",
+    "mode_notes",
+    "network_notes",
+    "path_crossings",
+    "race_notes",
     "DESCENT_LEARNING_RATES",
     "LANDSCAPE_NAMES",
     "MAX_RACE_STEPS",

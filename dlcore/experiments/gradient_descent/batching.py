@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from dlcore import engine, landscapes
+from dlcore.experiments.gradient_descent.shapes import CurveShape, PathCrossings, curve_shape, path_crossings
 from dlcore.limits import Settings, choice, integer, number
 from dlcore.optimizers import make_optimizer
 from dlcore.steps import SupervisedStep
@@ -132,19 +133,23 @@ class ModeRun:
 
 @dataclass(frozen=True)
 class LossSurface:
-    """The full training loss over (w, b), where it is lowest, and how curved it is there."""
+    """The full training loss over (w, b), its exact minimum, and how curved the loss is there."""
 
     surface: landscapes.Surface
-    lowest_point: tuple[float, float]
+    lowest_point: tuple[float, float]  # the exact minimum (least squares, or Newton's method for cross-entropy)
+    minimum_loss: float  # the loss there: no descent can go lower
     hessian_eigenvalues: np.ndarray  # ascending
+    steep_direction: np.ndarray  # unit eigenvector of the largest eigenvalue: across the valley
 
 
 @dataclass(frozen=True)
 class Result:
     config: Config
     surface: landscapes.Surface  # full training loss over (w, b)
-    lowest_point: tuple[float, float]  # lowest point of the grid
-    hessian_eigenvalues: np.ndarray  # of the full training loss at the lowest point
+    lowest_point: tuple[float, float]  # the exact minimum of the training loss
+    minimum_loss: float  # the training loss there
+    hessian_eigenvalues: np.ndarray  # of the full training loss at the minimum
+    steep_direction: np.ndarray  # across the valley (the Hessian's eigenvector of the largest eigenvalue)
     runs: tuple[ModeRun, ...]
 
     @property
@@ -178,14 +183,43 @@ def train_mode(mode: str, problem: str, split, learning_rate: float, epochs: int
     )
 
 
+def exact_minimum(problem: str, x_train, y_train) -> tuple[np.ndarray, float, np.ndarray]:
+    """(point, loss, Hessian) at the true minimum of the full training loss, in float64.
+
+    Linear regression: the least-squares solution (its MSE is an exact quadratic,
+    Hessian 2·mean([x, 1][x, 1]ᵀ)). Logistic regression: Newton's method on the
+    mean cross-entropy (Hessian mean(p(1-p)[x, 1][x, 1]ᵀ)), which converges in a
+    few steps on this convex loss.
+    """
+    x = np.asarray(x_train, np.float64).reshape(-1)
+    y = np.asarray(y_train, np.float64).reshape(-1)
+    features = np.stack([x, np.ones_like(x)], axis=1)
+    if problem == "linear":
+        point = np.linalg.lstsq(features, y, rcond=None)[0]
+        loss = float(np.mean((features @ point - y) ** 2))
+        return point, loss, 2.0 * features.T @ features / len(x)
+    point = np.zeros(2)
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-(features @ point)))
+        gradient = features.T @ (p - y) / len(x)
+        hessian = (features * (p * (1 - p))[:, None]).T @ features / len(x) + 1e-12 * np.eye(2)
+        point = point - np.linalg.solve(hessian, gradient)
+        if np.max(np.abs(gradient)) < 1e-12:
+            break
+    logits = features @ point
+    loss = float(np.mean(np.maximum(logits, 0) - logits * y + np.log1p(np.exp(-np.abs(logits)))))
+    p = 1.0 / (1.0 + np.exp(-logits))
+    return point, loss, (features * (p * (1 - p))[:, None]).T @ features / len(x)
+
+
 def loss_surface(problem: str, x_train, y_train) -> LossSurface:
-    """The two-parameter model's training loss on a grid, its lowest grid point and the Hessian's eigenvalues there."""
+    """The two-parameter model's training loss on a grid, its exact minimum and the Hessian's eigen-decomposition there."""
     settings = PROBLEM_SETTINGS[problem]
     objective = landscapes.model_objective(x_train, y_train, TASKS[problem])
     grid = landscapes.surface(objective, settings.w_range, settings.b_range, resolution=SURFACE_RESOLUTION)
-    row, column = np.unravel_index(np.argmin(grid.values), grid.values.shape)
-    lowest = (float(grid.xs[column]), float(grid.ys[row]))
-    return LossSurface(grid, lowest, landscapes.hessian_eigenvalues(objective, lowest))
+    point, loss, hessian = exact_minimum(problem, x_train, y_train)
+    eigenvalues, eigenvectors = np.linalg.eigh(hessian)
+    return LossSurface(grid, (float(point[0]), float(point[1])), loss, eigenvalues, eigenvectors[:, -1])
 
 
 def run(config: Config = Config(), progress=None) -> Result:
@@ -194,10 +228,19 @@ def run(config: Config = Config(), progress=None) -> Result:
     split = make_data(config.problem, config.num_samples, config.seed)
     loss = loss_surface(config.problem, split[0], split[1])
     runs = tuple(
-        train_mode(mode, config.problem, split, config.learning_rate, config.epochs, config.minibatch_size, config.seed, engine.sweep_progress(progress, i, len(MODES), f"{mode} gradient descent"))
+        train_mode(
+            mode,
+            config.problem,
+            split,
+            config.learning_rate,
+            config.epochs,
+            config.minibatch_size,
+            config.seed,
+            engine.sweep_progress(progress, i, len(MODES), f"{mode} gradient descent"),
+        )
         for i, mode in enumerate(MODES)
     )
-    return Result(config, loss.surface, loss.lowest_point, loss.hessian_eigenvalues, runs)
+    return Result(config, loss.surface, loss.lowest_point, loss.minimum_loss, loss.hessian_eigenvalues, loss.steep_direction, runs)
 
 
 # ---- part 2: one way of batching, one learning rate ----
@@ -222,7 +265,9 @@ class LearningRateResult:
     config: LearningRateConfig
     surface: landscapes.Surface
     lowest_point: tuple[float, float]
+    minimum_loss: float
     hessian_eigenvalues: np.ndarray
+    steep_direction: np.ndarray
     run: ModeRun
 
     @property
@@ -230,16 +275,27 @@ class LearningRateResult:
         return float(2.0 / self.hessian_eigenvalues[-1])
 
     @property
+    def shape(self) -> CurveShape:
+        return curve_shape(self.run.path_loss)
+
+    @property
+    def crossings(self) -> PathCrossings:
+        return path_crossings(self.run.path, self.lowest_point, self.steep_direction)
+
+    @property
     def verdict(self) -> str:
-        """'diverged' (NaN/inf), 'growing' (ends above its start), 'oscillating' or 'smooth'."""
+        """What the run on screen did: 'diverged' (NaN/inf), 'growing' (its last tenth lies above its start), 'jumpy' or 'noisy'
+        (the loss curve rises, see :func:`curve_shape`), 'oscillating' (the loss falls every update while the path
+        crosses the valley floor back and forth) or 'smooth'. Computed from the run's own path and loss."""
         if self.run.divergence is not None:
             return "diverged"
         loss = self.run.path_loss
-        if not np.isfinite(loss[-1]) or loss[-1] > loss[0]:
+        tail = loss[-max(1, len(loss) // 10) :]  # the last tenth of the run, so one late jump of a noisy run is not "growing"
+        if not np.all(np.isfinite(tail)) or np.median(tail) > loss[0]:
             return "growing"
-        if self.config.learning_rate * self.hessian_eigenvalues[-1] > 1.0:
-            return "oscillating"
-        return "smooth"
+        if self.shape.word != "smooth":
+            return self.shape.word
+        return "oscillating" if self.crossings.oscillates else "smooth"
 
 
 def run_learning_rate(config: LearningRateConfig = LearningRateConfig(), progress=None) -> LearningRateResult:
@@ -248,4 +304,4 @@ def run_learning_rate(config: LearningRateConfig = LearningRateConfig(), progres
     split = make_data(config.problem, config.num_samples, config.seed)
     loss = loss_surface(config.problem, split[0], split[1])
     mode_run = train_mode(config.mode, config.problem, split, config.learning_rate, config.epochs, config.minibatch_size, config.seed, progress)
-    return LearningRateResult(config, loss.surface, loss.lowest_point, loss.hessian_eigenvalues, mode_run)
+    return LearningRateResult(config, loss.surface, loss.lowest_point, loss.minimum_loss, loss.hessian_eigenvalues, loss.steep_direction, mode_run)

@@ -22,7 +22,7 @@ import numpy as np
 from dlcore import engine, landscapes
 from dlcore.choices import OPTIMIZER_LABELS
 from dlcore.device import tf
-from dlcore.experiments.gradient_descent.batching import PROBLEM_SETTINGS, PROBLEMS, TASKS, Config, make_data
+from dlcore.experiments.gradient_descent.batching import PROBLEM_SETTINGS, PROBLEMS, TASKS, Config, exact_minimum, make_data
 from dlcore.limits import Settings, choice, integer, number
 from dlcore.optimizers import make_optimizer
 from dlcore.steps import Step, StepRecord, all_finite, apply_if_finite
@@ -139,11 +139,23 @@ def model_landscape(problem: str, seed: int) -> landscapes.Landscape:
     settings = PROBLEM_SETTINGS[problem]
     x_train, y_train, _, _ = make_data(problem, Config().num_samples, seed)
     objective = landscapes.model_objective(x_train, y_train, TASKS[problem])
-    grid = landscapes.surface(objective, settings.w_range, settings.b_range, resolution=90)
-    row, column = np.unravel_index(np.argmin(grid.values), grid.values.shape)
-    lowest = ((float(grid.xs[column]), float(grid.ys[row])),)
+    point, _, _ = exact_minimum(problem, x_train, y_train)
+    lowest = ((float(point[0]), float(point[1])),)
     rate = 0.1 if problem == "linear" else 1.0
-    return landscapes.Landscape("model", f"The model above: {PROBLEMS[problem]}", objective, settings.w_range, settings.b_range, settings.start, lowest, rate, 0.1, steps=100, x_title="weight w", y_title="bias b")
+    return landscapes.Landscape(
+        "model",
+        f"The model above: {PROBLEMS[problem]}",
+        objective,
+        settings.w_range,
+        settings.b_range,
+        settings.start,
+        lowest,
+        rate,
+        0.1,
+        steps=100,
+        x_title="weight w",
+        y_title="bias b",
+    )
 
 
 def landscape_for(config: OptimizersConfig) -> landscapes.Landscape:
@@ -166,6 +178,8 @@ class OptimizersResult:
     diverged_at: dict  # optimizer name -> first step whose position or loss was not finite, or None
     traces: int
     seconds: float
+    minimum_loss: float  # the landscape's true minimum value (the same objective, float32, at its minima)
+    curvature_ratio: float  # largest / smallest Hessian eigenvalue at the minimum
 
 
 def cut_at_divergence(path: np.ndarray, loss: np.ndarray) -> tuple[np.ndarray, np.ndarray, int | None]:
@@ -193,4 +207,10 @@ def run_optimizers(config: OptimizersConfig = OptimizersConfig(), progress=None)
     for name in OPTIMIZERS:
         paths[name], losses[name], diverged_at[name] = cut_at_divergence(result.paths[name], result.losses[name])
     grid = landscapes.surface(landscape.objective, landscape.x_range, landscape.y_range, resolution=90)
-    return OptimizersResult(config, dataclasses.replace(landscape, objective=None), grid, paths, losses, diverged_at, result.traces, result.seconds)
+    minima = np.asarray(landscape.minima, np.float32)
+    minimum_loss = float(np.min(landscape.objective(tf.constant(minima[:, 0]), tf.constant(minima[:, 1])).numpy()))
+    eigenvalues = landscapes.hessian_eigenvalues(landscape.objective, landscape.minima[0])
+    curvature_ratio = float(eigenvalues[-1] / max(eigenvalues[0], 1e-12))
+    return OptimizersResult(
+        config, dataclasses.replace(landscape, objective=None), grid, paths, losses, diverged_at, result.traces, result.seconds, minimum_loss, curvature_ratio
+    )
