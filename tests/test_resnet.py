@@ -1,6 +1,5 @@
 """Residual networks: blocks against hand computations, the identity at zero init, lesions, filter normalisation, landscapes."""
 
-import dataclasses
 import pickle
 
 import numpy as np
