@@ -65,10 +65,11 @@ def gallery_part():
             for column, curve in zip(st.columns(2), result.curves[row : row + 2]):
                 with column.container(border=True):
                     st.markdown(f"**{curve.label}**: {curve.note}.")
-                    st.latex(curve.latex)
+                    for part in curve.latex.split(r", \qquad "):  # the function, then its slope: one line each, so a phone shows both whole
+                        st.latex(part)
                     st.caption(f"Steepest slope on this range: **{curve.peak_slope:.4g}** at x = {curve.peak_x:.2f}.")
                     if curve.name == "sigmoid":
-                        st.page_link("pages/vanishing.py", label="0.25 per layer, twenty layers deep: see vanishing gradients", icon="📉")
+                        st.page_link("pages/vanishing.py", label="Twenty such layers deep: vanishing gradients", icon="📉")
 
 
 def nonlinear_part():
@@ -175,7 +176,7 @@ def relu_part():
         "sigmoid's slope is at most 0.25, but the factor each layer applies to the gradient is that slope times the layer's weights, so "
         "it depends on the initialisation too; ReLU's slope is exactly 1 wherever a unit is active. In this run, first layer ÷ output layer at the "
         "first update: " + ", ".join(f"{name} ×{value:.2g}" for name, value in spans.items()) + ". Very deep networks can stall with ReLU as well: "
-        "compare the loss curves (solid sigmoid, dotted ReLU) as you add layers."
+        "compare the loss curves (blue sigmoid, green ReLU; solid training, dashed validation) as you add layers."
     )
 
     st.subheader("3 · Sparsity and dead units")

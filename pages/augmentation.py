@@ -113,10 +113,20 @@ metrics[3].metric("Gap, augmented", f"{augmented['gap (train − validation)']:.
 left, right = st.columns(2)
 with left:
     ui.chart(plots.validation_accuracy_curves(runs))
-    ui.notice("the plain network's thin training line hits 100% early while its thick validation line stops climbing; augmentation keeps the training task hard enough that learning goes on.")
+    plain_train, plain_val = baseline["final train accuracy"], baseline["final validation accuracy"]
+    ui.notice(
+        f"blue is the plain network, orange the augmented one; solid lines are training accuracy, dashed validation. "
+        f"The plain network ends at {plain_train:.0%} on its own training images and {plain_val:.0%} on new ones"
+        + (f"; the augmented one at {augmented['final train accuracy']:.0%} and {augmented['final validation accuracy']:.0%}"
+           + (": varied images keep the training task harder." if augmented["final train accuracy"] < plain_train else ": here the changes did not make the training images harder to fit.")
+           if len(summary) > 1 else ".")
+    )
 with right:
     ui.chart(plots.gap_curves(runs))
     ui.notice("the gap is how much the network knows about its own training images that does not carry over to new ones; sensible augmentation keeps it smaller.")
+
+
+RUN_COLUMN = {"run": st.column_config.TextColumn("run", width="large")}  # the run's name in full, not cut to "with rotate ±1…"
 
 
 def summary_table(frame: pd.DataFrame):
@@ -125,13 +135,13 @@ def summary_table(frame: pd.DataFrame):
     return frame.style.format({**{column: "{:.1%}" for column in percent}, "final validation loss": "{:.3f}"})
 
 
-st.dataframe(summary_table(summary), hide_index=True, width="stretch")
+st.dataframe(summary_table(summary), hide_index=True, width="stretch", column_config=RUN_COLUMN)
 ui.notice("accuracy is measured on the images without any augmentation, in inference mode: the random layers only act while training.")
 
 left, right = st.columns(2)
 with left:
     ui.chart(training_plots.loss_curves(runs))
-    ui.notice("solid lines are the plain run, dotted the augmented one. A validation loss that turns upward while the training loss keeps falling is memorising; augmentation delays that turn.")
+    ui.notice("same colours (blue plain, orange augmented), solid training, dashed validation. A validation loss that turns upward while the training loss keeps falling is memorising; see whether augmentation delays that turn.")
 with right:
     ui.chart(plots.per_class_accuracy([(run.label, run.per_class_val_accuracy) for run in result.runs], result.class_names))
     ui.notice("which classes gain (or lose) from the augmentation you chose.")
@@ -160,7 +170,7 @@ if st.session_state.get(measure_key):
     wrong = ui.run_experiment(augmentation.run, wrong_config, live_figure=plots.live_accuracy)
     if wrong is not None:
         wrong_runs = [(run.label, run.history.epochs) for run in wrong.runs]
-        st.dataframe(summary_table(wrong.summary), hide_index=True, width="stretch")
+        st.dataframe(summary_table(wrong.summary), hide_index=True, width="stretch", column_config=RUN_COLUMN)
         left, right = st.columns(2)
         with left:
             ui.chart(plots.validation_accuracy_curves(wrong_runs), key="wrong_curves")

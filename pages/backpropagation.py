@@ -103,6 +103,8 @@ index = st.session_state[STEP] - 1
 step = result.steps[index]
 
 known = result.known_at(index)
+if TALL not in st.session_state:  # a phone's browser says "Mobile" in its user agent: start it with the diagram that fits its width
+    st.session_state[TALL] = "Mobi" in (st.context.headers.get("User-Agent") or "")
 tall = st.toggle("Tall diagram (for a phone or a narrow window)", key=TALL)
 ui.chart(plots.network_figure(config.parameters, config.hidden_units, config.target, known, step, title=f"Step {index + 1} of {last} · {step.title}", tall=tall))
 ui.notice(

@@ -45,7 +45,8 @@ def formula_part():
     result = ui.run_experiment(lab.conv_formula, config, trains=False)
     if result is None:
         return
-    st.latex(result.latex)
+    first, *rest = result.latex.split(" = ")  # one step of the arithmetic per line: the whole chain fits a phone
+    st.latex(rf"\begin{{aligned}}{first} &= " + r" \\ &= ".join(rest) + r"\end{aligned}")
     if result.problem:
         st.warning(result.problem)
         return

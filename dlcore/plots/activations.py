@@ -12,14 +12,14 @@ from dlcore.plots.style import (
     BOUNDARY_COLORSCALE,
     CLASS_COLORS,
     SERIES_COLORS,
-    TRAIN_COLOR,
-    VALIDATION_COLOR,
     apply_layout,
 )
 
 PEAK_LABEL_POSITIONS = ("bottom right", "top left", "top right", "bottom left", "middle right", "middle left")
 # Maps and slices carry several legend entries: below the plot they never cover the title.
 LEGEND_BELOW = dict(legend=dict(style.LEGEND_BELOW, font=dict(size=12)), margin=dict(l=60, r=20, t=60, b=120))
+BEFORE_COLOR, AFTER_COLOR = "#9ecae1", "#08519c"  # one quantity (ReLU zeros / dead units) before and after training: light and dark blue
+ACCURACY_COLOR = "#555555"
 RELU_VS_SIGMOID = {"sigmoid": ACTIVATION_COLORS["sigmoid"], "relu": ACTIVATION_COLORS["relu"]}
 
 
@@ -52,13 +52,13 @@ def gallery_figure(result) -> go.Figure:
         )
     if any(curve.saturated for curve in result.curves):
         figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker=dict(symbol="square", size=12, color="#bbbbbb"), name="saturated: slope < 10% of its max" + ("" if single else " (strips)")))
-    apply_layout(figure, "Activation functions (solid) and their slopes (dotted)", "pre-activation input x", "output f(x) · slope f′(x)", height=520)
+    apply_layout(figure, "f(x) solid, slope f′(x) dotted", "pre-activation input x", "output f(x) · slope f′(x)", height=520)
     limit = result.config.x_limit
     figure.update_xaxes(range=[-limit, limit], zeroline=True, zerolinecolor="#bbbbbb")
     values = np.concatenate([np.concatenate([c.values, c.slopes]) for c in result.curves]) if result.curves else np.zeros(1)
     low, high = float(np.percentile(values, 1)), float(np.percentile(values, 99))
     figure.update_yaxes(range=[min(-1.2, low - 0.2), max(1.5, min(high, limit) + 0.4)], zeroline=True, zerolinecolor="#bbbbbb")
-    figure.update_layout(legend=dict(yref="paper", y=1.02, font=dict(size=12)), margin=dict(t=110))
+    figure.update_layout(**LEGEND_BELOW)  # up to 15 entries: under the plot, never over the title
     return figure
 
 
@@ -127,7 +127,7 @@ def gradient_through_layers(histories: dict) -> go.Figure:
             )
         )
     apply_layout(figure, "Gradient per layer, first update", "layer (1 = next to the input → right = output layer)", "‖∂loss/∂W‖ (log scale)", height=380)
-    figure.update_yaxes(type="log", exponentformat="power")
+    style.log_axis(figure)  # one tick per power of ten, 10^k labels
     return figure
 
 
@@ -141,7 +141,7 @@ def loss_comparison(histories: dict, metric: str = "loss") -> go.Figure:
 def zero_fraction_by_layer(layers: pd.DataFrame, learning_rate: float) -> go.Figure:
     """Share of exactly-zero ReLU outputs per hidden layer, before and after training, with dead units marked."""
     figure = go.Figure()
-    for index, (moment, color) in enumerate((("before training", "#9ecae1"), ("after training", "#08519c"))):
+    for index, (moment, color) in enumerate((("before training", BEFORE_COLOR), ("after training", AFTER_COLOR))):
         rows = layers[layers["moment"] == moment]
         figure.add_trace(go.Bar(x=rows["layer"], y=rows["zero_fraction"], name=f"exactly zero · {moment}", marker_color=color, offsetgroup=index))
         figure.add_trace(
@@ -156,9 +156,11 @@ def zero_fraction_by_layer(layers: pd.DataFrame, learning_rate: float) -> go.Fig
 def dead_units_vs_learning_rate(sweep: pd.DataFrame) -> go.Figure:
     """Dead-unit share after training (and at the start, for reference) against the learning rate; diverged runs marked."""
     figure = go.Figure()
-    figure.add_trace(go.Scatter(x=sweep["learning_rate"], y=sweep["dead_fraction_at_start"], mode="lines+markers", name="dead before training", line=dict(color=TRAIN_COLOR, dash="dot", width=2)))
-    figure.add_trace(go.Scatter(x=sweep["learning_rate"], y=sweep["dead_fraction"], mode="lines+markers", name="dead after training", line=dict(color="#d62728", width=3), marker=dict(size=9)))
-    figure.add_trace(go.Scatter(x=sweep["learning_rate"], y=sweep["val_accuracy"], mode="lines+markers", name="validation accuracy", line=dict(color=VALIDATION_COLOR, width=2, dash="dash")))
+    # the same quantity at two moments keeps the two blues of the per-layer chart beside it (light before, dark after);
+    # validation accuracy is another quantity (grey), dashed because it is measured on held-out data
+    figure.add_trace(go.Scatter(x=sweep["learning_rate"], y=sweep["dead_fraction_at_start"], mode="lines+markers", name="dead units · before training", line=dict(color=BEFORE_COLOR, dash="dot", width=2), marker=dict(size=8)))
+    figure.add_trace(go.Scatter(x=sweep["learning_rate"], y=sweep["dead_fraction"], mode="lines+markers", name="dead units · after training", line=dict(color=AFTER_COLOR, width=3), marker=dict(size=9)))
+    figure.add_trace(go.Scatter(x=sweep["learning_rate"], y=sweep["val_accuracy"], mode="lines+markers", name="validation accuracy", line=dict(color=ACCURACY_COLOR, width=2, dash=style.SPLIT_DASHES["val"]), marker=dict(size=7, symbol="diamond")))
     diverged = sweep[sweep["diverged"]]
     if len(diverged):
         figure.add_trace(go.Scatter(x=diverged["learning_rate"], y=diverged["dead_fraction"], mode="markers", name="diverged (NaN)", marker=dict(symbol="x", size=14, color="black")))

@@ -1,4 +1,8 @@
-"""Figures for data augmentation: image mosaics, accuracy-gap curves, per-class accuracy."""
+"""Figures for data augmentation: image mosaics, accuracy-gap curves, per-class accuracy.
+
+One colour language on the page: a colour names a run (run_color(0) the plain network, run_color(1) the
+augmented one, in every chart); training vs validation is a line style (solid vs dashed, style.split_line).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dlcore.plots.style import RUN_DASHES, SERIES_COLORS, TRAIN_COLOR, VALIDATION_COLOR, apply_layout
+from dlcore.plots.style import SPLIT_LABELS, apply_layout, run_color, split_line
+
+ORIGINAL_FRAME_COLOR = "#222222"  # the original image's frame: not a run, so no run colour
 
 PAD = 2  # pixels of white between tiles (in the tiles' own pixels)
 
@@ -29,30 +35,36 @@ def mosaic(tiles: list[np.ndarray], columns: int) -> tuple[np.ndarray, int, int]
     return (canvas * 255).round().astype(np.uint8), height, width
 
 
-def _image_figure(canvas: np.ndarray, title: str, width_px: int = 900) -> go.Figure:
-    """The mosaic as one image, the figure as tall as its aspect ratio needs at about `width_px` wide."""
-    height = int(np.clip(80 + width_px * canvas.shape[0] / canvas.shape[1], 200, 560))
+def _image_figure(canvas: np.ndarray, title: str, note: str = "", width_px: int = 900) -> go.Figure:
+    """The mosaic as one image, the figure as tall as its aspect ratio needs at about `width_px` wide.
+
+    The title stays one short line (it must fit a phone); the details go in `note`, written under the image."""
+    lines = note.count("<br>") + 1 if note else 0
+    height = int(np.clip(80 + width_px * canvas.shape[0] / canvas.shape[1], 200, 560)) + 20 * lines
     figure = apply_layout(go.Figure(), title, "", "", height=height)  # before adding the image: go.Image has no legend entry
     figure.add_trace(go.Image(z=canvas, hoverinfo="skip"))
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False, scaleanchor="x")
-    figure.update_layout(margin=dict(l=10, r=10, t=60, b=10), showlegend=False)
+    figure.update_layout(margin=dict(l=10, r=10, t=60, b=10 + 22 * lines), showlegend=False)
+    if note:
+        figure.add_annotation(text=note, xref="paper", yref="paper", x=0.0, xanchor="left", y=0.0, yanchor="top", yshift=-6, showarrow=False, align="left", font=dict(size=13, color="#333333"))
     return figure
 
 
 def augmentation_grid(original: np.ndarray, variants: np.ndarray, caption: str, columns: int = 6) -> go.Figure:
-    """The original (top left, framed in orange) and its augmented variants."""
+    """The original (top left, framed in black) and its augmented variants; the image's name under the grid."""
     canvas, height, width = mosaic([original, *variants], columns)
-    figure = _image_figure(canvas, f"One image, {len(variants)} random augmentations · {caption}")
-    figure.add_shape(type="rect", x0=PAD - 1.5, y0=PAD - 1.5, x1=PAD + width + 0.5, y1=PAD + height + 0.5, line=dict(color=VALIDATION_COLOR, width=3))
-    figure.add_annotation(x=PAD + width / 2, y=PAD + height, yanchor="top", text="original", showarrow=False, font=dict(color=VALIDATION_COLOR, size=13), bgcolor="white")
+    figure = _image_figure(canvas, f"One image, {len(variants)} augmentations", note=caption)
+    figure.add_shape(type="rect", x0=PAD - 1.5, y0=PAD - 1.5, x1=PAD + width + 0.5, y1=PAD + height + 0.5, line=dict(color=ORIGINAL_FRAME_COLOR, width=3))
+    figure.add_annotation(x=PAD + width / 2, y=PAD + height, yanchor="top", text="original", showarrow=False, font=dict(color=ORIGINAL_FRAME_COLOR, size=13), bgcolor="white")
     return figure
 
 
 def mirror_figure(originals: np.ndarray, mirrored: np.ndarray, labels: tuple[str, ...]) -> go.Figure:
     """Top row: digits as written; bottom row: the same digits mirrored left to right, still labelled the same."""
     canvas, height, width = mosaic([*originals, *mirrored], len(originals))
-    return _image_figure(canvas, "Top: digits as written · bottom: mirrored, but still labelled " + ", ".join(labels), width_px=450)
+    note = "top row: as written<br>bottom row: mirrored, still labelled " + ", ".join(labels)
+    return _image_figure(canvas, "Digits and their mirror images", note=note, width_px=450)
 
 
 def gap_curves(runs: list[tuple[str, pd.DataFrame]]) -> go.Figure:
@@ -66,24 +78,29 @@ def gap_curves(runs: list[tuple[str, pd.DataFrame]]) -> go.Figure:
                 y=gap,
                 mode="lines",
                 name=label,
-                line=dict(color=SERIES_COLORS[index % len(SERIES_COLORS)], dash=RUN_DASHES[index % len(RUN_DASHES)], width=3),
+                line=dict(color=run_color(index), width=3),  # a gap is train minus validation: one solid line per run
                 hovertemplate="epoch %{x}<br>gap %{y:.1%}<extra>%{fullData.name}</extra>",
             )
         )
     figure.add_hline(y=0, line=dict(color="#999999", width=1))
-    apply_layout(figure, "Generalisation gap: train − validation accuracy", "epoch", "accuracy gap (percentage points)")
+    apply_layout(figure, "Generalisation gap", "epoch", "train − validation accuracy")
     figure.update_yaxes(tickformat=".0%")
     return figure
 
 
 def validation_accuracy_curves(runs: list[tuple[str, pd.DataFrame]]) -> go.Figure:
-    """Validation accuracy per epoch, one line per run (train accuracy faint, same dash)."""
+    """Accuracy per epoch: one colour per run, training solid and validation dashed (the same colours as every chart of the page)."""
     figure = go.Figure()
     for index, (label, epochs) in enumerate(runs):
-        color, dash = SERIES_COLORS[index % len(SERIES_COLORS)], RUN_DASHES[index % len(RUN_DASHES)]
-        figure.add_trace(go.Scatter(x=epochs["epoch"], y=epochs["val_accuracy"], mode="lines", name=f"validation · {label}", line=dict(color=color, dash=dash, width=3), hovertemplate="epoch %{x}<br>accuracy %{y:.1%}<extra>%{fullData.name}</extra>"))
-        figure.add_trace(go.Scatter(x=epochs["epoch"], y=epochs["train_accuracy"], mode="lines", name=f"train · {label}", line=dict(color=color, dash=dash, width=1.5), opacity=0.45, hovertemplate="epoch %{x}<br>accuracy %{y:.1%}<extra>%{fullData.name}</extra>"))
-    apply_layout(figure, "Accuracy: validation (thick), training (thin)", "epoch", "accuracy (fraction correct)", height=420)
+        for split in ("train", "val"):
+            figure.add_trace(
+                go.Scatter(
+                    x=epochs["epoch"], y=epochs[f"{split}_accuracy"], mode="lines", name=f"{SPLIT_LABELS[split]} · {label}",
+                    line=split_line(split, index, width=3 if split == "train" else 2.5),
+                    hovertemplate="epoch %{x}<br>accuracy %{y:.1%}<extra>%{fullData.name}</extra>",
+                )
+            )
+    apply_layout(figure, "Accuracy per epoch", "epoch", "accuracy (fraction correct)", height=420)
     figure.update_yaxes(range=[0, 1.02], tickformat=".0%")
     return figure
 
@@ -92,7 +109,7 @@ def per_class_accuracy(runs: list[tuple[str, np.ndarray]], class_names: tuple[st
     """Validation accuracy of each class, grouped bars per run."""
     figure = go.Figure(
         [
-            go.Bar(x=list(class_names), y=values, name=label, marker_color=SERIES_COLORS[index % len(SERIES_COLORS)], hovertemplate="class %{x}<br>accuracy %{y:.1%}<extra>%{fullData.name}</extra>")
+            go.Bar(x=list(class_names), y=values, name=label, marker_color=run_color(index), hovertemplate="class %{x}<br>accuracy %{y:.1%}<extra>%{fullData.name}</extra>")
             for index, (label, values) in enumerate(runs)
         ]
     )
@@ -102,20 +119,23 @@ def per_class_accuracy(runs: list[tuple[str, np.ndarray]], class_names: tuple[st
 
 
 def live_accuracy(info) -> go.Figure | None:
-    """Train and validation accuracy of the run in progress (from the engine's ProgressInfo), with each epoch's duration on hover."""
+    """Train (solid) and validation (dashed) accuracy of the run in progress (from the engine's ProgressInfo), in that run's colour,
+    with each epoch's duration on hover. The plain network trains first; the augmented one fills the second share of the bar."""
     epochs = info.epochs_table
     if epochs is None or not len(epochs):
         return None
+    index = 0 if getattr(info, "fraction_offset", 0.0) < 1e-9 else 1
+    label = str(getattr(info, "label", "") or "").removeprefix("Training ") or "this run"
     figure = go.Figure()
-    for split, color, name in (("train", TRAIN_COLOR, "train"), ("val", VALIDATION_COLOR, "validation")):
+    for split in ("train", "val"):
         figure.add_trace(
             go.Scatter(
                 x=epochs["epoch"],
                 y=epochs[f"{split}_accuracy"],
                 customdata=epochs["seconds"],
                 mode="lines",
-                name=name,
-                line=dict(color=color, width=3),
+                name=f"{SPLIT_LABELS[split]} · {label}",
+                line=split_line(split, index),
                 hovertemplate="epoch %{x}<br>accuracy %{y:.1%}<br>epoch took %{customdata:.3f} s<extra>%{fullData.name}</extra>",
             )
         )

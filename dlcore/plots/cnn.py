@@ -32,9 +32,10 @@ def _heatmap(z, colorscale=INK, zmin=None, zmax=None, text: bool = False, show_s
     return go.Heatmap(z=z, x0=x0, y0=y0, colorscale=colorscale, zmin=zmin, zmax=zmax, showscale=show_scale, colorbar=colorbar, name=name, hovertemplate="row %{y}, column %{x}<br>value %{z:.3f}<extra>" + name + "</extra>", **options)
 
 
-def _title_above_subplots(figure: go.Figure, top: int = 110) -> None:
-    """Pin the figure's title to the top edge, above the subplot titles, with room for both."""
-    figure.update_layout(title=dict(yref="container", y=1.0, yanchor="top", pad=dict(t=12)), margin=dict(t=top))
+def _title_above_subplots(figure: go.Figure, top: int = 130) -> None:
+    """Pin the figure's title near the top edge, above the subplot titles, with room for both (and below the strip
+    where Plotly's toolbar appears, so the toolbar never covers the title on a narrow screen)."""
+    figure.update_layout(title=dict(yref="container", y=1.0, yanchor="top", pad=dict(t=36)), margin=dict(t=top))
 
 
 def _symmetric(z) -> float:
@@ -54,7 +55,7 @@ def formula_figure(result, position: tuple[int, int] = (0, 0)) -> go.Figure:
     """Left: the padded input (padding grey) with the kernel's taps for one output position; right: the output grid."""
     g = result.geometry
     out = max(result.output_size, 0)
-    figure = make_subplots(1, 2, column_widths=[0.62, 0.38], horizontal_spacing=0.1, subplot_titles=(f"Padded input: {g.input_size} + {g.pad_before} + {g.pad_after} = {g.padded_size} pixels", f"Output: {out} × {out}"))
+    figure = make_subplots(1, 2, column_widths=[0.62, 0.38], horizontal_spacing=0.1, subplot_titles=(f"Padded input<br>{g.input_size} + {g.pad_before} + {g.pad_after} = {g.padded_size} pixels", f"Output<br>{out} × {out}"))
     n = g.padded_size
     cells = np.zeros((n, n))
     inside = slice(g.pad_before, g.pad_before + g.input_size)
@@ -72,9 +73,11 @@ def formula_figure(result, position: tuple[int, int] = (0, 0)) -> go.Figure:
         figure.add_trace(go.Heatmap(z=output, colorscale=[[0, PAD_COLOR], [1, WINDOW_COLOR]], zmin=0, zmax=1, showscale=False, xgap=2, ygap=2, hovertemplate="output row %{y}, column %{x}<extra></extra>"), 1, 2)
     _rect(figure, g.pad_before, g.pad_before, g.input_size, g.input_size, color="#333333", width=2, dash="dot")
     _pixel_axes(figure, 1, 2)
-    apply_layout(figure, "Where the window lands (orange: the pixels the kernel reads for the highlighted output)", "", "", height=460)
+    # the key to the colour sits in the legend below, so the title stays one short line on a phone
+    figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker=dict(symbol="square", size=13, color=WINDOW_COLOR), name="orange: the pixels the kernel reads"), 1, 1)
+    apply_layout(figure, "Where the window lands", "", "", height=480)
     _pixel_axes(figure, 1, 2)
-    figure.update_layout(showlegend=False)
+    figure.update_layout(showlegend=True, legend=LEGEND_BELOW)
     _title_above_subplots(figure)
     return figure
 

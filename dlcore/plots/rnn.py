@@ -67,8 +67,8 @@ def hidden_state_heatmap(unrolled, height: int = 420) -> go.Figure:
     figure.add_trace(go.Scatter(x=list(range(steps)), y=[None] * steps, xaxis="x2", showlegend=False, hoverinfo="skip"))  # anchors the top axis
     apply_layout(figure, "Hidden state after each character", "character read at step t", "hidden unit", height=height)
     figure.update_layout(
-        margin=dict(t=124),
-        title=dict(yref="container", y=1.0, yanchor="top", pad=dict(t=14, b=0)),  # above the top axis of guesses, not on it
+        margin=dict(t=146),
+        title=dict(yref="container", y=1.0, yanchor="top", pad=dict(t=36, b=0)),  # above the top axis of guesses, below the toolbar strip
         xaxis2=dict(overlaying="x", side="top", matches="x", tickmode="array", tickvals=list(range(steps)), tickangle=0,
                     ticktext=[html.escape(shown_character(g)) for g in unrolled.predicted], title=dict(text="its guess for the next character", standoff=4),
                     showgrid=False),
