@@ -20,6 +20,17 @@ if Path.cwd().resolve() != APP_FOLDER:  # Streamlit reads .streamlit/config.toml
     )
     st.stop()
 
+# Static CSS (no user text): tabs wrap onto a second line instead of hiding behind a scroll arrow on a phone,
+# captions at near-full contrast for a projector, and less empty space above the title so more of a lab
+# sheet fits the first screen. A <style>-only st.html takes no space on the page.
+st.html(
+    "<style>"
+    '[data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; row-gap: 0.25rem; }'
+    '[data-testid="stCaptionContainer"] { color: rgba(49, 51, 63, 0.85); }'
+    '[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }'
+    "</style>"
+)
+
 home = st.Page("pages/home.py", title="Home: the map", icon="🧠", default=True)
 sections: dict[str, list] = {"Start": [home]}
 for entry in available():

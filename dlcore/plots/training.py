@@ -17,6 +17,7 @@ from dlcore.plots.style import (
     SPLIT_LABELS,
     apply_layout,
     layer_colors,
+    log_axis,
     log_bins,
     run_color,
 )
@@ -169,7 +170,8 @@ def loss_per_update(steps: pd.DataFrame, divergence_step: int | None, label: str
         figure.add_annotation(x=divergence_step, y=0.5, yref="paper", text=f"NaN/inf at<br>update {divergence_step}", showarrow=False,
                               font=dict(color=DIVERGENCE_COLOR), xanchor="right", xshift=-6)
     apply_layout(figure, "Loss per update, until it overflowed", "update (parameter step)", "cross-entropy loss (log scale)")
-    figure.update_yaxes(type="log", exponentformat="power")
+    decades = float(np.log10(loss[finite].max() / loss[finite].min())) if finite.any() else 1.0
+    log_axis(figure, dtick=max(1, int(np.ceil(decades / 8))))  # at most about 8 labelled powers of ten
     figure.update_xaxes(dtick=1 if len(loss) <= 20 else None, range=[0.5, max(len(loss), divergence_step or 0) + 0.5])
     return figure
 
