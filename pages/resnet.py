@@ -73,7 +73,7 @@ with tabs[0]:
     st.markdown("**Try a preset** (each sets several controls at once):")
     for column, (name, values) in zip(st.columns(len(lab.degradation.PRESETS)), lab.degradation.PRESETS.items()):
         column.button(name, on_click=ui.apply_preset, args=(DEG, values, lab.degradation.Config), width="stretch", help=lab.degradation.PRESET_HELP[name], key=f"{DEG}.preset.{name}")
-    config = settings_form(DEG, [["network", "shallow_blocks", "deep_blocks", "width", "batch_norm"], ["dataset", "num_samples", "noise"], ["optimizer", "learning_rate", "epochs", "batch_size", "seed"]], "Train all four networks")
+    config = settings_form(DEG, [["network", "batch_norm"], ["shallow_blocks", "deep_blocks", "width"], ["dataset", "num_samples", "noise"], ["optimizer", "learning_rate", "epochs"], ["batch_size", "seed"]], "Train all four networks")
     live = lambda info: plots.training_curves(lab.degradation.live_tables(config, info.epochs_table)) if info.epochs_table is not None else None  # noqa: E731
     result = ui.run_experiment(lab.degradation.run, config, live_figure=live) if tabs[0].open else None
     if result is not None:
