@@ -27,9 +27,12 @@ install-dev: $(VENV)/.dev-installed
 run: install
 	$(BIN)/python -m streamlit run app.py
 
+# The tests that need no browser run in two worker processes (pytest-xdist, one file per worker at a
+# time); the browser tests, which each drive a server, run after them one at a time.
 test: install-dev
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -v -rA --durations=15
+	$(BIN)/python -m pytest -v -rA --durations=20 -n 2 --dist loadfile -m "not browser"
+	$(BIN)/python -m pytest -v -rA --durations=15 -m browser
 
 bench: install-dev
 	$(BIN)/python -m bench
