@@ -38,5 +38,6 @@ for entry in available():
     sections.setdefault(entry.section, []).append(page)
 
 current = st.navigation(sections, expanded=True)
+st.session_state["_current_page"] = current.url_path  # pages.settings keeps each page's first link under it
 device_badge()
 current.run()

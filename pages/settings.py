@@ -16,6 +16,22 @@ from dlcore import limits
 
 STORE = "_settings"  # session_state[STORE][prefix] = {field: value}: survives pages whose widgets are not drawn
 GROUPS = "_setting_groups"  # session_state[GROUPS][prefix] = (part, Config class): what links of this page may carry
+CURRENT_PAGE = "_current_page"  # set by app.py before it runs a page: the page's url path
+FIRST_LINKS = "_first_links"  # session_state[FIRST_LINKS][page] = the link's settings the page was first opened with
+
+
+def _first_link() -> dict:
+    """The settings in the link this session first opened the current page with (kept for tabs not opened yet).
+
+    A group of settings is read from the link only when its tab first runs; by
+    then the address bar may have lost the link (Home and back clears it), so
+    the link's entries are kept here from the page's first run.
+    """
+    links = st.session_state.setdefault(FIRST_LINKS, {})
+    page = st.session_state.get(CURRENT_PAGE, "")
+    if page not in links:
+        links[page] = {key: st.query_params[key] for key in st.query_params if key != "tab"}
+    return links[page]
 
 
 def _url_name(part: str, field: str) -> str:
@@ -42,8 +58,9 @@ def init_state(prefix: str, defaults, part: str = "") -> None:
     """
     store = st.session_state.setdefault(STORE, {})
     st.session_state.setdefault(GROUPS, {})[prefix] = (part, type(defaults))
+    link = {**_first_link(), **{key: st.query_params[key] for key in st.query_params}}  # the address bar wins
     if prefix not in store:
-        texts = {field.name: st.query_params[_url_name(part, field.name)] for field in dataclasses.fields(defaults) if _url_name(part, field.name) in st.query_params}
+        texts = {field.name: link[_url_name(part, field.name)] for field in dataclasses.fields(defaults) if _url_name(part, field.name) in link}
         config, messages = type(defaults).from_link(texts, defaults)
         store[prefix] = {field.name: getattr(config, field.name) for field in dataclasses.fields(config)}
         if messages:
@@ -63,10 +80,16 @@ def config_from_state(prefix: str, config_class):
 
 
 def share_in_url(config, defaults, part: str = "") -> None:
-    """Put this group's fields that differ from the defaults in the URL (other groups' entries stay), so a link reproduces the run."""
+    """Put this group's fields that differ from the defaults in the URL (other groups' entries stay), so a link reproduces the run.
+
+    Entries of the page's first link that belong to no group drawn so far (tabs
+    not opened yet) are put back too, so the link still carries them after Home and back.
+    """
     own = {_url_name(part, f.name) for f in dataclasses.fields(config)}
     current = {key: st.query_params[key] for key in st.query_params}
-    wanted = {key: value for key, value in current.items() if key not in own}
+    drawn = {_url_name(p, f.name) for p, cls in st.session_state.get(GROUPS, {}).values() for f in dataclasses.fields(cls)}
+    waiting = {key: value for key, value in _first_link().items() if key not in drawn and key not in current}
+    wanted = {key: value for key, value in {**current, **waiting}.items() if key not in own}
     for field in dataclasses.fields(config):
         value = getattr(config, field.name)
         if _format(value) != _format(getattr(defaults, field.name)):

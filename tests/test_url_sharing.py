@@ -81,3 +81,26 @@ def test_a_second_session_with_the_same_link_is_told_it_sees_a_cached_training_a
     assert_clean(second, min_charts=1)
     assert "trained earlier on this server" in " ".join(c.value for c in second.caption)
     assert [m.value for m in second.metric] == [m.value for m in first.metric]  # the same training's numbers, its clock included
+
+
+def test_a_linked_setting_of_a_tab_not_yet_opened_survives_home_and_back(monkeypatch):
+    """/rnn?lag.epochs=2 opens tab 1; after Home and back the link still carries lag.epochs, and tab 2 opens with it."""
+    from pages import components
+    from tests.test_link_fuzz import TrainingRecorder
+
+    recorder = TrainingRecorder()
+    monkeypatch.setattr(components, "run_experiment", recorder)  # the lesson here is the link, not the training
+    app = _open("pages/rnn.py", {"lag.epochs": "2", "lag.lag": "8"})
+    assert _params(app)["lag.epochs"] == "2"
+    app.switch_page("pages/home.py")
+    app.query_params.clear()  # what the address bar holds on Home
+    app.run()
+    app.switch_page("pages/rnn.py")
+    app.run()
+    assert not app.exception
+    assert {key: _params(app).get(key) for key in ("lag.epochs", "lag.lag")} == {"lag.epochs": "2", "lag.lag": "8"}
+    app.session_state["rnn.tab"] = "② Long-range dependency"
+    app.run()
+    assert not app.exception
+    lag = [config for config in recorder.configs if hasattr(config, "lag")][-1]
+    assert (lag.epochs, lag.lag) == (2, 8)
