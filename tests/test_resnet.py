@@ -212,8 +212,9 @@ def test_the_live_chart_shows_the_shallow_pair_whole_before_the_deep_pair_and_th
     assert [labels for labels, _ in seen] == [first_pair] * 3 + [all_four] * 3
     assert [fraction for _, fraction in seen] == sorted(fraction for _, fraction in seen) and seen[-1][1] == 1.0
     assert all(len(run.epochs) == 3 for run in result.runs)
-    live = degradation.live_tables(config, degradation._merged(None, None))
-    assert live == []
+    assert degradation.live_tables(config, degradation._merged(None, None)) == []
+    shallow_stopped_early = degradation._merged(pd.DataFrame({"epoch": [1], "train_loss/a": [1.0]}), pd.DataFrame({"epoch": [1, 2], "train_loss/b": [2.0, 3.0]}))
+    assert list(shallow_stopped_early["epoch"]) == [1, 2]  # the deep pair's later epochs are kept
 
 
 def test_lesion_scores_equal_the_network_with_that_block_deleted():

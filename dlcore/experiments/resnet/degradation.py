@@ -153,7 +153,8 @@ def _merged(first: pd.DataFrame | None, second: pd.DataFrame | None) -> pd.DataF
     """The shallow pair's epochs table beside the deep pair's (which may still be short), joined on the epoch."""
     if first is None or second is None:
         return first if second is None else second
-    return first.merge(second.drop(columns=["seconds"], errors="ignore"), on="epoch", how="left", suffixes=("", "_deep"))
+    # outer: if one pair stopped early (a divergence), the other pair's later epochs are kept
+    return first.merge(second.drop(columns=["seconds"], errors="ignore"), on="epoch", how="outer", suffixes=("", "_deep")).sort_values("epoch", ignore_index=True)
 
 
 def train_shallow_pair(config: Config, progress=None):
