@@ -42,6 +42,7 @@ def bump(key: str) -> None:
 def gallery_part():
     gp = f"{PREFIX}.gallery"
     remember(gp, lab.GalleryConfig())
+    slot = st.container()  # filled after the controls: the figure first, its controls under it
     chosen, sliders = st.columns([2, 3])
     with chosen:
         ui.control(gp, lab.GalleryConfig, "names", "Functions to overlay", format_func=lambda name: GALLERY[name].label)
@@ -50,26 +51,28 @@ def gallery_part():
             with column:
                 ui.control(gp, lab.GalleryConfig, field, label)
     config = settings(gp, lab.GalleryConfig())
-    if not config.names:
-        st.info("Pick at least one function to draw.")
-        return
-    result = ui.run_experiment(lab.gallery, config, trains=False)
-    if result is not None:
+    with slot:
+        if not config.names:
+            st.info("Pick at least one function to draw.")
+            return
+        result = ui.run_experiment(lab.gallery, config, trains=False)
+        if result is None:
+            return
         ui.chart(plots.gallery_figure(result))
         ui.notice(
             "the dotted line is the slope that backpropagation multiplies by. Shaded stretches are **saturated** (slope under "
             "10% of the function's steepest): a unit living there passes almost no gradient back. ReLU's slope is exactly 1 "
             "for every positive input; sigmoid's never exceeds 0.25."
         )
-        for row in range(0, len(result.curves), 2):
-            for column, curve in zip(st.columns(2), result.curves[row : row + 2]):
-                with column.container(border=True):
-                    st.markdown(f"**{curve.label}**: {curve.note}.")
-                    for part in curve.latex.split(r", \qquad "):  # the function, then its slope: one line each, so a phone shows both whole
-                        st.latex(part)
-                    st.caption(f"Steepest slope on this range: **{curve.peak_slope:.4g}** at x = {curve.peak_x:.2f}.")
-                    if curve.name == "sigmoid":
-                        st.page_link("pages/vanishing.py", label="Twenty such layers deep: vanishing gradients", icon="📉")
+    for row in range(0, len(result.curves), 2):  # one card per function, under the controls that choose them
+        for column, curve in zip(st.columns(2), result.curves[row : row + 2]):
+            with column.container(border=True):
+                st.markdown(f"**{curve.label}**: {curve.note}.")
+                for part in curve.latex.split(r", \qquad "):  # the function, then its slope: one line each, so a phone shows both whole
+                    st.latex(part)
+                st.caption(f"Steepest slope on this range: **{curve.peak_slope:.4g}** at x = {curve.peak_x:.2f}.")
+                if curve.name == "sigmoid":
+                    st.page_link("pages/vanishing.py", label="Twenty such layers deep: vanishing gradients", icon="📉")
 
 
 def nonlinear_part():
@@ -79,6 +82,7 @@ def nonlinear_part():
         "Train the **same** network twice: same depth, width, seed and data, once with no activation (the identity) and "
         "once with a real non-linearity. Then multiply the linear network's weight matrices together."
     )
+    slot = st.container()  # the two boundaries first, the form under them
     with st.form(f"{nlp}.form"):
         cols = st.columns(4)
         with cols[0]:
@@ -95,8 +99,10 @@ def nonlinear_part():
             ui.control(nlp, lab.NonLinearityConfig, "seed", "Seed", widget="number")
         st.form_submit_button("▶ Train both networks", type="primary")
     config = settings(nlp, lab.NonLinearityConfig())
-    result = ui.run_experiment(lab.why_nonlinear, config)
-    if result is not None:
+    with slot:
+        result = ui.run_experiment(lab.why_nonlinear, config)
+        if result is None:
+            return
         left, right = st.columns(2)
         collapse = result.collapse
         with left:
@@ -113,18 +119,18 @@ def nonlinear_part():
         for message in (result.linear.divergence, result.nonlinear.divergence):
             if message:
                 st.warning(f"💥 {message} Lower the learning rate.")
-        st.subheader("The linear collapse, from the trained weights")
-        shapes = " · ".join(f"W_{i + 1}\\,({r}\\times{c})" for i, (r, c) in enumerate(collapse.layer_shapes))
-        st.latex(rf"W = {shapes} = \begin{{pmatrix}} {collapse.weight[0, 0]:.4f} \\ {collapse.weight[1, 0]:.4f} \end{{pmatrix}}, \qquad b = {collapse.bias[0]:.4f}")
-        cols = st.columns(3)
-        cols[0].metric("Largest |network − x·W − b|", f"{collapse.max_abs_difference:.2e}")
-        cols[1].metric("Largest |network output|", f"{collapse.output_scale:.3g}")
-        cols[2].metric("Relative difference", f"{collapse.relative_difference:.1e}", help="float32 carries about 7 significant digits (machine epsilon 1.2e-7)")
-        ui.notice(
-            f"{len(collapse.layer_shapes)} weight matrices and their biases fold into **one** 2×1 matrix and one number. The "
-            "single map reproduces the network's logit on every training and grid point to float32 precision: without an "
-            "activation, the deep network *is* logistic regression."
-        )
+    st.subheader("The linear collapse, from the trained weights")  # computed from this run, under the form
+    shapes = " · ".join(f"W_{i + 1}\\,({r}\\times{c})" for i, (r, c) in enumerate(collapse.layer_shapes))
+    st.latex(rf"W = {shapes} = \begin{{pmatrix}} {collapse.weight[0, 0]:.4f} \\ {collapse.weight[1, 0]:.4f} \end{{pmatrix}}, \qquad b = {collapse.bias[0]:.4f}")
+    cols = st.columns(3)
+    cols[0].metric("Largest |network − x·W − b|", f"{collapse.max_abs_difference:.2e}")
+    cols[1].metric("Largest |network output|", f"{collapse.output_scale:.3g}")
+    cols[2].metric("Relative difference", f"{collapse.relative_difference:.1e}", help="float32 carries about 7 significant digits (machine epsilon 1.2e-7)")
+    ui.notice(
+        f"{len(collapse.layer_shapes)} weight matrices and their biases fold into **one** 2×1 matrix and one number. The "
+        "single map reproduces the network's logit on every training and grid point to float32 precision: without an "
+        "activation, the deep network *is* logistic regression."
+    )
 
 
 def relu_part():
@@ -212,6 +218,8 @@ def maxout_part():
         "A **Maxout** unit computes k linear functions of its input and outputs the largest. It learns its own "
         "activation shape: ReLU is the special case max(0, x). Here two Keras `Maxout` layers learn a 2-D data set."
     )
+    slot = st.container()  # the figures first; the unit to inspect and the form under them
+    unit_slot = st.container()
     with st.form(f"{mp}.form"):
         cols = st.columns(4)
         with cols[0]:
@@ -225,10 +233,14 @@ def maxout_part():
             ui.control(mp, lab.MaxoutConfig, "learning_rate", "Learning rate (Adam)")
         st.form_submit_button("▶ Train the Maxout network", type="primary")
     config = settings(mp, lab.MaxoutConfig())
-    result = ui.run_experiment(lab.maxout, config)
-    if result is not None:
+    with slot:
+        result = ui.run_experiment(lab.maxout, config)
+    if result is None:
+        return
+    with unit_slot:
         unit = inspected_unit(f"{mp}.unit", config.units)
-        grid_pieces, positions, slice_pieces, x2 = lab.maxout_unit_views(result, unit)
+    grid_pieces, positions, slice_pieces, x2 = lab.maxout_unit_views(result, unit)
+    with slot:
         left, right = st.columns(2)
         with left:
             title = f"{config.units} units × {config.pieces} pieces, two layers · validation {result.boundary.val_accuracy:.1%}"
@@ -238,7 +250,7 @@ def maxout_part():
         ui.chart(plots.maxout_unit_slice(positions, slice_pieces, x2, unit, height=400))
         ui.notice(
             "each coloured region of the plane is where one learned piece wins; the unit is linear inside a region and bends "
-            "along the borders. On any line (right) it is a convex, piecewise-linear function: a learned activation."
+            "along the borders. Along any line across the plane (the bottom chart) it is a convex, piecewise-linear function: a learned activation."
         )
 
 
@@ -250,6 +262,7 @@ def live_part():
         "of the boundary before training, every few epochs and at the end; the engine hands each new one to this page "
         "between epochs, and keeps them all for the replay."
     )
+    slot = st.container()  # the live boundary and the replay first, the form under them
     with st.form(f"{lp}.form"):
         cols = st.columns(4)
         with cols[0]:
@@ -267,8 +280,10 @@ def live_part():
         st.form_submit_button("▶ Train and watch", type="primary")
     st.button("🔁 Watch it train again", on_click=bump, args=(f"{lp}.trial",))
     config = settings(lp, lab.LiveConfig())
-    result = ui.run_experiment(lab.live_boundary, config, live_figure=plots.live_boundary)
-    if result is not None:
+    with slot:
+        result = ui.run_experiment(lab.live_boundary, config, live_figure=plots.live_boundary)
+        if result is None:
+            return
         if result.final.divergence:
             st.warning(f"💥 {result.final.divergence} Lower the learning rate.")
         left, right = st.columns([3, 2])

@@ -52,7 +52,11 @@ def move_step(delta: int, last: int) -> None:
     st.session_state[STEP] = min(max(1, st.session_state[STEP] + delta), last)
 
 
-st.subheader("1. A network small enough to read")
+# The diagram first (the step-through), then the network's numbers that feed it: the slot is filled after the controls.
+st.subheader("1. Step through it")
+step_through = st.container()
+
+st.subheader("2. A network small enough to read")
 st.markdown("**Try a preset:**")
 for column, name in zip(st.columns(len(bp.PRESETS)), bp.PRESETS):
     column.button(name, on_click=use_preset, args=(name,), help=bp.PRESET_LESSONS[name], width="stretch")
@@ -88,37 +92,36 @@ with weights_column:
         st.error(f"The weights table has a problem: {error}. Fix the cell; until then the network keeps its last valid weights.")
 
 config = ui.shared_config(PREFIX, DEFAULTS)
-result = ui.run_experiment(bp.run, config, trains=False)  # a hand computation: no training slot
-if result is None:
-    st.stop()
-
-st.subheader("2. Step through it")
-last = result.num_steps
-st.session_state[STEP] = min(max(1, st.session_state[STEP]), last)
-previous_button, slider_column, next_button = st.columns([1, 6, 1])
-previous_button.button("◀ Previous", on_click=move_step, args=(-1, last), disabled=st.session_state[STEP] <= 1, width="stretch")
-next_button.button("Next ▶", on_click=move_step, args=(1, last), disabled=st.session_state[STEP] >= last, width="stretch")
-slider_column.slider("Step", 1, last, key=STEP, label_visibility="collapsed")
-index = st.session_state[STEP] - 1
-step = result.steps[index]
-
-known = result.known_at(index)
-if TALL not in st.session_state:  # a phone's browser says "Mobile" in its user agent: start it with the diagram that fits its width
-    st.session_state[TALL] = "Mobi" in (st.context.headers.get("User-Agent") or "")
-tall = st.toggle("Tall diagram (for a phone or a narrow window)", key=TALL)
-ui.chart(plots.network_figure(config.parameters, config.hidden_units, config.target, known, step, title=f"Step {index + 1} of {last} · {step.title}", tall=tall))
-ui.notice(
-    "the forward pass only needs the values to its left; the backward pass only needs the gradient to its right "
-    "and one local derivative. A weight's gradient is always the gradient at the node it feeds times the value on its edge."
-)
-st.markdown(f"#### {step.title}")
-st.markdown(step.explanation)
-equation_columns = st.columns(2)
-for number, equation in enumerate(step.equations):
-    with equation_columns[number % 2]:
-        st.caption(ROLE_LABELS[equation.role])
-        st.latex(equation.latex_lines)
-st.caption("Numbers are shown to 4 significant digits; the machine carries full precision.")
+with step_through:
+    result = ui.run_experiment(bp.run, config, trains=False)  # a hand computation: no training slot
+    if result is None:
+        st.stop()
+    last = result.num_steps
+    st.session_state[STEP] = min(max(1, st.session_state[STEP]), last)
+    index = st.session_state[STEP] - 1
+    step = result.steps[index]
+    known = result.known_at(index)
+    if TALL not in st.session_state:  # a phone's browser says "Mobile" in its user agent: start it with the diagram that fits its width
+        st.session_state[TALL] = "Mobi" in (st.context.headers.get("User-Agent") or "")
+    tall = st.session_state[TALL]  # its toggle is drawn under the step's equations
+    ui.chart(plots.network_figure(config.parameters, config.hidden_units, config.target, known, step, title=f"Step {index + 1} of {last} · {step.title}", tall=tall))
+    previous_button, slider_column, next_button = st.columns([1, 6, 1])  # right under the diagram, like a player's controls
+    previous_button.button("◀ Previous", on_click=move_step, args=(-1, last), disabled=st.session_state[STEP] <= 1, width="stretch")
+    next_button.button("Next ▶", on_click=move_step, args=(1, last), disabled=st.session_state[STEP] >= last, width="stretch")
+    slider_column.slider("Step", 1, last, key=STEP, label_visibility="collapsed")
+    ui.notice(
+        "the forward pass only needs the values to its left; the backward pass only needs the gradient to its right "
+        "and one local derivative. A weight's gradient is always the gradient at the node it feeds times the value on its edge."
+    )
+    st.markdown(f"#### {step.title}")
+    st.markdown(step.explanation)
+    equation_columns = st.columns(2)
+    for number, equation in enumerate(step.equations):
+        with equation_columns[number % 2]:
+            st.caption(ROLE_LABELS[equation.role])
+            st.latex(equation.latex_lines)
+    st.caption("Numbers are shown to 4 significant digits; the machine carries full precision.")
+    st.toggle("Tall diagram (for a phone or a narrow window)", key=TALL)
 
 st.subheader("3. Proof it's right")
 st.markdown(
@@ -179,6 +182,7 @@ st.markdown(
     "model's float32; the same tape on a float64 copy of the network (the reference); and central finite differences in "
     "float64 on a sample of weights in each layer (two forward passes per weight). Each layer's error is ‖a − b‖ / ‖b‖."
 )
+check_results = st.container()  # the charts first, the form under them
 with st.form(f"{CHECK}.form"):  # a big check takes a minute (finite differences): settings apply on submit
     columns = st.columns(4)
     with columns[0]:
@@ -194,41 +198,42 @@ with st.form(f"{CHECK}.form"):  # a big check takes a minute (finite differences
         ui.control(CHECK, bp.GradientCheckConfig, "seed", "Seed", widget="number")
     st.form_submit_button("▶ Check this network", type="primary")
 
-check = ui.run_experiment(bp.check_bigger_network, ui.shared_config(CHECK, CHECK_DEFAULTS, "check"), trains=False)  # gradients, no training
-if check is None:
-    st.stop()
-error = st.column_config.NumberColumn(format="%.1e")
-st.dataframe(
-    check.layers,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "weights": "weights",
-        "sampled": "checked",
-        "gradient_norm": st.column_config.NumberColumn("‖∂L/∂W‖", format="%.2e"),
-        "sampled_gradient_rms": st.column_config.NumberColumn("size of checked gradients (rms)", format="%.1e"),
-        "relative_error_engine": st.column_config.NumberColumn("engine vs tape", format="%.1e"),
-        "relative_error_float32": st.column_config.NumberColumn("float32 vs float64", format="%.1e"),
-        "relative_error_finite_difference": st.column_config.NumberColumn("finite diff. vs float64", format="%.1e"),
-    },
-)
-left, right = st.columns(2)
-with left:
-    ui.chart(plots.layer_check(check.layers, check.finite_difference_noise))
-    ui.notice(check.caption() + " An error of exactly 0 is drawn at the bottom of the axis.")
-with right:
-    ui.chart(plots.method_times(check.timings))
-    ui.notice(
-        f"one backward pass gives all {check.num_parameters:,} gradients; finite differences need two forward passes for every weight. "
-        f"Tracing the engine's graph took {check.tracing_seconds * 1e3:.0f} ms, paid once per network and left out of the bars (they time calls after the first)."
-    )
-st.dataframe(check.timings.drop(columns="label"), hide_index=True, width="stretch", column_config={"seconds": st.column_config.NumberColumn(format="%.4f")})
-with st.expander("Every sampled weight"):
-    gradient = st.column_config.NumberColumn(format="%.4e")
+with check_results:
+    check = ui.run_experiment(bp.check_bigger_network, ui.shared_config(CHECK, CHECK_DEFAULTS, "check"), trains=False)  # gradients, no training
+    if check is None:
+        st.stop()
+    left, right = st.columns(2)
+    with left:
+        ui.chart(plots.layer_check(check.layers, check.finite_difference_noise))
+        ui.notice(check.caption() + " An error of exactly 0 is drawn at the bottom of the axis.")
+    with right:
+        ui.chart(plots.method_times(check.timings))
+        ui.notice(
+            f"one backward pass gives all {check.num_parameters:,} gradients; finite differences need two forward passes for every weight. "
+            f"Tracing the engine's graph took {check.tracing_seconds * 1e3:.0f} ms, paid once per network and left out of the bars (they time calls after the first)."
+        )
+    error = st.column_config.NumberColumn(format="%.1e")
     st.dataframe(
-        check.samples, hide_index=True, width="stretch",
-        column_config={"float64": gradient, "gradient_tape": gradient, "engine": gradient, "finite_difference": gradient, **{c: error for c in check.samples.columns if c.startswith("relative_error")}},
+        check.layers,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "weights": "weights",
+            "sampled": "checked",
+            "gradient_norm": st.column_config.NumberColumn("‖∂L/∂W‖", format="%.2e"),
+            "sampled_gradient_rms": st.column_config.NumberColumn("size of checked gradients (rms)", format="%.1e"),
+            "relative_error_engine": st.column_config.NumberColumn("engine vs tape", format="%.1e"),
+            "relative_error_float32": st.column_config.NumberColumn("float32 vs float64", format="%.1e"),
+            "relative_error_finite_difference": st.column_config.NumberColumn("finite diff. vs float64", format="%.1e"),
+        },
     )
+    st.dataframe(check.timings.drop(columns="label"), hide_index=True, width="stretch", column_config={"seconds": st.column_config.NumberColumn(format="%.4f")})
+    with st.expander("Every sampled weight"):
+        gradient = st.column_config.NumberColumn(format="%.4e")
+        st.dataframe(
+            check.samples, hide_index=True, width="stretch",
+            column_config={"float64": gradient, "gradient_tape": gradient, "engine": gradient, "finite_difference": gradient, **{c: error for c in check.samples.columns if c.startswith("relative_error")}},
+        )
 
 st.subheader("5. What backprop costs")
 st.markdown(
@@ -237,6 +242,7 @@ st.markdown(
     "the factor of the number of weights that finite differences pay. Here networks of growing width are timed, each pass "
     f"on {bp.COST_BATCH} examples, the fastest of a few repeats, after one call that traces the graph."
 )
+cost_results = st.container()  # the chart first, the form under it
 with st.form(f"{COST}.form"):  # timing four networks takes a few seconds: settings apply on submit
     columns = st.columns(3)
     with columns[0]:
@@ -246,8 +252,9 @@ with st.form(f"{COST}.form"):  # timing four networks takes a few seconds: setti
     with columns[2]:
         ui.control(COST, bp.CostConfig, "repeats", "Repeats (fastest kept)")
     st.form_submit_button("▶ Time these networks", type="primary")
-cost = ui.run_experiment(bp.cost_scaling, ui.shared_config(COST, COST_DEFAULTS, "cost"), trains=False)  # timing, no training
-if cost is None:
-    st.stop()
-ui.chart(plots.cost_scaling(cost.table))
-ui.notice(cost.caption())
+with cost_results:
+    cost = ui.run_experiment(bp.cost_scaling, ui.shared_config(COST, COST_DEFAULTS, "cost"), trains=False)  # timing, no training
+    if cost is None:
+        st.stop()
+    ui.chart(plots.cost_scaling(cost.table))
+    ui.notice(cost.caption())

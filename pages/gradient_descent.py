@@ -64,6 +64,7 @@ tabs = ui.lab_tabs(list(TABS), f"{PREFIX}.tab")
 
 # ---- part 1 ----
 with tabs[0]:
+    slot = st.container()  # the paths and the loss first; the set-up and its form under them
     st.markdown(
         "One Dense unit on one input: two parameters, weight **w** and bias **b**. "
         "The three variants start at the same point with the same learning rate and see every example once per epoch."
@@ -83,25 +84,29 @@ with tabs[0]:
         )
         st.form_submit_button("▶ Run all three", type="primary")
     config = ui.shared_config(PREFIX, gd.Config())
-    result = ui.run_experiment(gd.run, config) if tabs[0].open else None
+    with slot:
+        figures = st.container()  # a note that the result came from the cache goes under the figures, not above
+        result = ui.run_experiment(gd.run, config) if tabs[0].open else None
     if result is not None:
         runs = [(mode_label(run.mode, run.batch_size), run, index) for index, run in enumerate(result.runs)]
-        for label, run, _ in runs:
-            if run.divergence is not None:
-                st.warning(f"💥 {label}: {run.divergence.message()} The learning rate is too large for this variant.")
-        path_note, loss_note = gd.mode_notes(result, {run.mode: MODE_LABELS[run.mode] for run in result.runs})
-        left, right = st.columns([1.15, 1])
-        with left:
-            ui.chart(
-                plots.paths_on_contour(
-                    result.surface, [(label, run.path, index) for label, run, index in runs], gd.PROBLEM_SETTINGS[config.problem].start,
-                    [result.lowest_point], f"Three descents: {gd.PROBLEMS[config.problem].split(' (')[0]}", "weight w", "bias b",
+        with figures:
+            for label, run, _ in runs:
+                if run.divergence is not None:
+                    st.warning(f"💥 {label}: {run.divergence.message()} The learning rate is too large for this variant.")
+            path_note, loss_note = gd.mode_notes(result, {run.mode: MODE_LABELS[run.mode] for run in result.runs})
+            left, right = st.columns([1.15, 1])
+            with left:
+                ui.chart(
+                    plots.paths_on_contour(
+                        result.surface, [(label, run.path, index) for label, run, index in runs], gd.PROBLEM_SETTINGS[config.problem].start,
+                        [result.lowest_point], f"Three descents: {gd.PROBLEMS[config.problem].split(' (')[0]}", "weight w", "bias b",
+                        height=440,  # 480 px with its legend: whole under the tab bar of a 1280x720 window
+                    )
                 )
-            )
-            ui.notice(path_note)
-        with right:
-            ui.chart(plots.loss_three_ways(runs, result.minimum_loss))
-            ui.notice(loss_note)
+                ui.notice(path_note)
+            with right:
+                ui.chart(plots.loss_three_ways(runs, result.minimum_loss))
+                ui.notice(loss_note)
         table = pd.DataFrame(
             {
                 "variant": [label for label, _, _ in runs],
@@ -126,6 +131,7 @@ with tabs[1]:
         "The learning rate scales every step. For batch descent on this model: too small and the descent crawls; above 1/λ (λ = the steepest curvature of the loss) "
         "each step overshoots the valley floor and the path oscillates; above 2/λ every overshoot is bigger than the last and the loss blows up."
     )
+    rate_slot = st.container()  # the path and its loss first, the controls under them
     control_row(  # one descent takes about a second: every change applies at once
         RATE,
         gd.LearningRateConfig,
@@ -137,30 +143,31 @@ with tabs[1]:
         },
     )
     rate_config = ui.shared_config(RATE, gd.LearningRateConfig(), "rate")
-    rate_result = ui.run_experiment(gd.run_learning_rate, rate_config) if tabs[1].open else None
-    if rate_result is not None:
-        run, shape, crossings = rate_result.run, rate_result.shape, rate_result.crossings
-        label = mode_label(run.mode, run.batch_size)
-        metrics = st.columns(4)
-        metrics[0].metric("Learning rate × λ", f"{rate_config.learning_rate * rate_result.hessian_eigenvalues[-1]:.2f}", help="λ: the largest eigenvalue of the loss's Hessian at its minimum (the steepest curvature).")
-        metrics[1].metric("Batch GD diverges above", f"{rate_result.stable_learning_rate:.3g}", help="2/λ. Exact for linear regression (its loss is a quadratic); stochastic and mini-batch steps can blow up earlier.")
-        metrics[2].metric("What happened", rate_result.verdict, help=VERDICT_HELP)
-        metrics[3].metric("Updates run", f"{run.num_updates:,}")
-        if run.divergence is not None:
-            st.warning(f"💥 **The descent exploded.** {run.divergence.message()} Each step overshot further than the last until the numbers overflowed; the run ended there, cleanly. Lower the learning rate.")
-        elif rate_result.verdict == "growing":
-            st.warning("📈 The loss ends above where it started: the steps overshoot more each time. Given more steps, this run would overflow.")
-        left, right = st.columns(2)
-        with left:
-            ui.chart(plots.paths_on_contour(rate_result.surface, [(label, run.path, 0)], gd.PROBLEM_SETTINGS[rate_config.problem].start, [rate_result.lowest_point], f"Learning rate {rate_config.learning_rate:g}", "weight w", "bias b"))
-            ui.notice(
-                f"this path crossed the valley floor (the line through the minimum along the flat direction) on {crossings.crossings} of the "
-                f"{crossings.steps} steps where it was clearly off it. For batch descent on a quadratic, that happens on every step once the learning rate passes 1/λ, and the swings grow past 2/λ."
-            )
-        with right:
-            ui.chart(plots.loss_per_update(run.path_loss, 0, label, rate_result.minimum_loss, run.divergence.step if run.divergence else None))
-            said = {"diverged": "the loss **diverged**", "growing": "the loss is **growing**"}.get(rate_result.verdict, f"the loss curve is **{shape.word}**")
-            ui.notice(f"{said}: it {shape.sentence()}. On a log scale steady progress is a straight line down; a line going up is divergence, and it is exponential.")
+    with rate_slot:
+        rate_result = ui.run_experiment(gd.run_learning_rate, rate_config) if tabs[1].open else None
+        if rate_result is not None:
+            run, shape, crossings = rate_result.run, rate_result.shape, rate_result.crossings
+            label = mode_label(run.mode, run.batch_size)
+            metrics = st.columns(4)
+            metrics[0].metric("Learning rate × λ", f"{rate_config.learning_rate * rate_result.hessian_eigenvalues[-1]:.2f}", help="λ: the largest eigenvalue of the loss's Hessian at its minimum (the steepest curvature).")
+            metrics[1].metric("Batch GD diverges above", f"{rate_result.stable_learning_rate:.3g}", help="2/λ. Exact for linear regression (its loss is a quadratic); stochastic and mini-batch steps can blow up earlier.")
+            metrics[2].metric("What happened", rate_result.verdict, help=VERDICT_HELP)
+            metrics[3].metric("Updates run", f"{run.num_updates:,}")
+            if run.divergence is not None:
+                st.warning(f"💥 **The descent exploded.** {run.divergence.message()} Each step overshot further than the last until the numbers overflowed; the run ended there, cleanly. Lower the learning rate.")
+            elif rate_result.verdict == "growing":
+                st.warning("📈 The loss ends above where it started: the steps overshoot more each time. Given more steps, this run would overflow.")
+            left, right = st.columns(2)
+            with left:
+                ui.chart(plots.paths_on_contour(rate_result.surface, [(label, run.path, 0)], gd.PROBLEM_SETTINGS[rate_config.problem].start, [rate_result.lowest_point], f"Learning rate {rate_config.learning_rate:g}", "weight w", "bias b"))
+                ui.notice(
+                    f"this path crossed the valley floor (the line through the minimum along the flat direction) on {crossings.crossings} of the "
+                    f"{crossings.steps} steps where it was clearly off it. For batch descent on a quadratic, that happens on every step once the learning rate passes 1/λ, and the swings grow past 2/λ."
+                )
+            with right:
+                ui.chart(plots.loss_per_update(run.path_loss, 0, label, rate_result.minimum_loss, run.divergence.step if run.divergence else None))
+                said = {"diverged": "the loss **diverged**", "growing": "the loss is **growing**"}.get(rate_result.verdict, f"the loss curve is **{shape.word}**")
+                ui.notice(f"{said}: it {shape.sentence()}. On a log scale steady progress is a straight line down; a line going up is divergence, and it is exponential.")
 
 # ---- part 3 ----
 with tabs[2]:
@@ -176,6 +183,7 @@ with tabs[2]:
         suggested = gd.suggested_settings(st.session_state[f"{RACE}.landscape"], st.session_state[f"{PREFIX}.problem"])
         ui.apply_preset(RACE, suggested, gd.OptimizersConfig)
 
+    race_slot = st.container()  # the race first, the controls under it
     top = st.columns([2, 1, 3], vertical_alignment="bottom")
     with top[0]:
         ui.control(RACE, gd.OptimizersConfig, "landscape", "Landscape", format_func=landscape_labels.get)
@@ -189,20 +197,22 @@ with tabs[2]:
         )
         st.form_submit_button("▶ Race the optimizers", type="primary")
     race_config = dataclasses.replace(ui.shared_config(RACE, gd.OptimizersConfig(), "race"), problem=config.problem, seed=config.seed)
-    race = ui.run_experiment(gd.run_optimizers, race_config) if tabs[2].open else None
+    with race_slot:
+        race = ui.run_experiment(gd.run_optimizers, race_config) if tabs[2].open else None
     shown = [name for name in gd.OPTIMIZERS if name in st.session_state[f"{RACE}.shown"]]
     if race is not None and not shown:
-        st.info("Pick at least one optimizer to show.")
+        race_slot.info("Pick at least one optimizer to show.")
     elif race is not None:
-        gone = [SHORT_LABELS[name] + f" (step {race.diverged_at[name]})" for name in shown if race.diverged_at[name] is not None]
-        if gone:
-            st.warning(f"💥 Diverged (loss or position became NaN/inf, path cut there): {', '.join(gone)}. Its learning rate is too large for this landscape.")
-        left, right = st.columns([1.2, 1])
-        with left:
-            ui.chart(plots.optimizer_race(race, shown, SHORT_LABELS))
-        with right:
-            ui.chart(plots.race_losses(race, shown, SHORT_LABELS, gd.precision_floor(race.minimum_loss)))
-        ui.notice("press ▶ Play or drag the slider to replay the race.\n" + "".join(f"\n- {sentence}" for sentence in gd.race_notes(race, shown, SHORT_LABELS)))
+        with race_slot:
+            gone = [SHORT_LABELS[name] + f" (step {race.diverged_at[name]})" for name in shown if race.diverged_at[name] is not None]
+            if gone:
+                st.warning(f"💥 Diverged (loss or position became NaN/inf, path cut there): {', '.join(gone)}. Its learning rate is too large for this landscape.")
+            left, right = st.columns([1.2, 1])
+            with left:
+                ui.chart(plots.optimizer_race(race, shown, SHORT_LABELS))
+            with right:
+                ui.chart(plots.race_losses(race, shown, SHORT_LABELS, gd.precision_floor(race.minimum_loss)))
+            ui.notice("press ▶ Play or drag the slider to replay the race.\n" + "".join(f"\n- {sentence}" for sentence in gd.race_notes(race, shown, SHORT_LABELS)))
         minima = np.asarray(race.landscape.minima)
         rows = []
         for name in shown:
@@ -216,6 +226,7 @@ with tabs[2]:
 # ---- part 4 ----
 with tabs[3]:
     st.markdown("Do the landscapes tell the truth about real networks? The same optimizers train the same ReLU MLP, from the same initial weights, on the same data and the same batches.")
+    net_slot = st.container()  # the curves first, the form under them
     with st.form(f"{NET}.form"):
         control_row(
             NET,
@@ -244,24 +255,26 @@ with tabs[3]:
         st.form_submit_button("▶ Train one network per optimizer", type="primary")
     net_config = ui.shared_config(NET, gd.NetworkConfig(), "net")
     chosen = net_config.optimizers
-    net = ui.run_experiment(gd.run_network, net_config) if tabs[3].open and chosen else None
-    if tabs[3].open and not chosen:
-        st.info("Pick at least one optimizer to train.")
+    with net_slot:
+        net = ui.run_experiment(gd.run_network, net_config) if tabs[3].open and chosen else None
+        if tabs[3].open and not chosen:
+            st.info("Pick at least one optimizer to train.")
     if net is not None:
-        for name, divergence in net.divergence.items():
-            if divergence is not None:
-                st.warning(f"💥 {SHORT_LABELS[name]}: {divergence.message()}")
-        loss_note, accuracy_note = gd.network_notes(net, SHORT_LABELS)
-        if net_config.clipping != "off":
-            st.caption(CLIP_NOTES[net_config.clipping].format(threshold=net_config.clip_threshold))
-        left, right = st.columns(2)
-        with left:
-            ui.chart(plots.optimizer_curves(net.epochs, SHORT_LABELS, "loss"))
-            ui.notice(loss_note)
-        with right:
-            ui.chart(plots.optimizer_curves(net.epochs, SHORT_LABELS, "accuracy"))
-            if accuracy_note:
-                ui.notice(accuracy_note)
+        with net_slot:
+            for name, divergence in net.divergence.items():
+                if divergence is not None:
+                    st.warning(f"💥 {SHORT_LABELS[name]}: {divergence.message()}")
+            loss_note, accuracy_note = gd.network_notes(net, SHORT_LABELS)
+            if net_config.clipping != "off":
+                st.caption(CLIP_NOTES[net_config.clipping].format(threshold=net_config.clip_threshold))
+            left, right = st.columns(2)
+            with left:
+                ui.chart(plots.optimizer_curves(net.epochs, SHORT_LABELS, "loss"))
+                ui.notice(loss_note)
+            with right:
+                ui.chart(plots.optimizer_curves(net.epochs, SHORT_LABELS, "accuracy"))
+                if accuracy_note:
+                    ui.notice(accuracy_note)
         summary = pd.DataFrame(
             {
                 "optimizer": [SHORT_LABELS[n] for n in net.epochs],

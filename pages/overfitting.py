@@ -132,12 +132,13 @@ for prefix, defaults, part in ((PREFIX, DEFAULTS, ""), (SWEEP, SWEEP_DEFAULTS, "
 capacity_tab, sweep_tab, stop_tab = ui.lab_tabs(["1 · Capacity", "2 · Sweeps", "3 · Early stopping"], f"{PREFIX}.tab")
 
 with capacity_tab:
+    fits = st.container()  # the two fits and their diagnoses first; the presets, the settings and then the error curves under them
     st.markdown("**Try a preset** (each sets several controls at once):")
     for column, (name, values) in zip(st.columns(len(exp.PRESETS)), exp.PRESETS.items()):
         column.button(name, on_click=ui.apply_preset, args=(PREFIX, values, exp.Config), width="stretch", key=f"{PREFIX}.preset.{name}")
     settings = ui.shared_config(PREFIX, DEFAULTS)
     summary = f"degree {settings.degree} · network {settings.num_hidden_layers}×{settings.units} · {settings.num_points} points · noise {settings.noise:g} · {settings.epochs} epochs"
-    # folded by default so that on a projector the diagnosis and the first figure share the first screen with the presets
+    # folded by default, so that the presets and the settings take little room between the fits and their error curves
     with st.expander(f"⚙️ Settings: {summary}"), st.form(f"{PREFIX}.form"):
         regression_column, classifier_column, data_column = st.columns(3)
         with regression_column:
@@ -156,32 +157,38 @@ with capacity_tab:
             ui.control(PREFIX, exp.Config, "seed", "Seed", widget="number")
         st.form_submit_button("▶ Train both models", type="primary")
     config = ui.shared_config(PREFIX, DEFAULTS)
-    result = ui.run_experiment(exp.run_both, config, live_figure=live_errors) if capacity_tab.open else None
+    with fits:
+        result = ui.run_experiment(exp.run_both, config, live_figure=live_errors) if capacity_tab.open else None
     if result is not None:
         poly, clf = result.polynomial, result.classifier
-        if config.early_stopping:
-            rescued = [name for name, fit in (("the polynomial", poly), ("the network", clf)) if fit.diagnosis.label == GOOD_FIT]
-            st.caption(
-                f"Early stopping is on (patience {config.patience} epochs): for the polynomial {stopping_note(poly)}; for the network {stopping_note(clf)}. "
-                + (f"It kept a good fit for {' and '.join(rescued)}. " if rescued else "")
-                + ("It can only keep the best moment of a run: where that moment was still far from the floor, the kept model stays a poor fit." if len(rescued) < 2 else "")
-            )
+        with fits:
+            left, right = st.columns(2)
+            with left:
+                ui.chart(plots.polynomial_fit(poly.x_train, poly.y_train, poly.x_val, poly.y_val, poly.curve_x, poly.curve_true, poly.curve_fit, f"Degree {config.degree}, {config.num_points} noisy points"))
+                show_diagnosis(poly.diagnosis, f"Polynomial of degree {config.degree}")
+                ui.notice(FIT_SENTENCES["polynomial"][poly.diagnosis.label])
+            with right:
+                ui.chart(plots.decision_boundary(clf.grid_x, clf.grid_y, clf.grid_probability, clf.x_train, clf.y_train, clf.x_val, clf.y_val, f"{config.dataset}: {config.num_hidden_layers} layers × {config.units} units"))
+                show_diagnosis(clf.diagnosis, f"Network {config.num_hidden_layers}×{config.units}")
+                ui.notice(FIT_SENTENCES["network"][clf.diagnosis.label])
+            if config.early_stopping:  # under the diagnoses it explains
+                rescued = [name for name, fit in (("the polynomial", poly), ("the network", clf)) if fit.diagnosis.label == GOOD_FIT]
+                st.caption(
+                    f"Early stopping is on (patience {config.patience} epochs): for the polynomial {stopping_note(poly)}; for the network {stopping_note(clf)}. "
+                    + (f"It kept a good fit for {' and '.join(rescued)}. " if rescued else "")
+                    + ("It can only keep the best moment of a run: where that moment was still far from the floor, the kept model stays a poor fit." if len(rescued) < 2 else "")
+                )
         left, right = st.columns(2)
         with left:
-            ui.chart(plots.polynomial_fit(poly.x_train, poly.y_train, poly.x_val, poly.y_val, poly.curve_x, poly.curve_true, poly.curve_fit, f"Degree {config.degree}, {config.num_points} noisy points"))
-            show_diagnosis(poly.diagnosis, f"Polynomial of degree {config.degree}")
-            ui.notice(FIT_SENTENCES["polynomial"][poly.diagnosis.label])
             ui.chart(error_figure(poly, "MSE (log scale)", "Polynomial: training vs validation"))
             ui.notice(floor_notice(poly))
         with right:
-            ui.chart(plots.decision_boundary(clf.grid_x, clf.grid_y, clf.grid_probability, clf.x_train, clf.y_train, clf.x_val, clf.y_val, f"{config.dataset}: {config.num_hidden_layers} layers × {config.units} units"))
-            show_diagnosis(clf.diagnosis, f"Network {config.num_hidden_layers}×{config.units}")
-            ui.notice(FIT_SENTENCES["network"][clf.diagnosis.label])
             ui.chart(error_figure(clf, "cross-entropy (log scale)", "Classifier: training vs validation"))
             ui.notice(floor_notice(clf))
 
 with sweep_tab:
     st.markdown("Train one polynomial per setting, all at once in one compiled loop, and compare their **final** errors.")
+    sweep_slot = st.container()  # the sweep's curve first, its controls under it
     # A sweep trains in about half a second once compiled (bench: capacity_sweep_s), so its controls apply at once: no form.
     kind_column, fixed_column = st.columns(2)
     with kind_column:
@@ -193,12 +200,13 @@ with sweep_tab:
         ui.control(SWEEP, exp.SweepConfig, "num_points", "Training points")
         ui.control(SWEEP, exp.SweepConfig, "noise", "Noise (standard deviation)")
     sweep_config = ui.shared_config(SWEEP, SWEEP_DEFAULTS, "sweep")
-    sweep = ui.run_experiment(exp.run_sweep, sweep_config, live_figure=lambda info: live_sweep(sweep_config, info)) if sweep_tab.open else None
-    if sweep is not None:
-        best = sweep.best_index
-        ui.chart(plots.sweep_curve(sweep_config.kind, sweep.values, sweep.train_error, sweep.val_error, sweep.noise_floor, best))
-        st.caption(f"{len(sweep.values)} models trained together in {sweep.seconds:.1f} s. Lowest validation error at {sweep.values[best]:g}.")
-        ui.notice(sweep_notice(sweep_config.kind, sweep))
+    with sweep_slot:
+        sweep = ui.run_experiment(exp.run_sweep, sweep_config, live_figure=lambda info: live_sweep(sweep_config, info)) if sweep_tab.open else None
+        if sweep is not None:
+            best = sweep.best_index
+            ui.chart(plots.sweep_curve(sweep_config.kind, sweep.values, sweep.train_error, sweep.val_error, sweep.noise_floor, best))
+            st.caption(f"{len(sweep.values)} models trained together in {sweep.seconds:.1f} s. Lowest validation error at {sweep.values[best]:g}.")
+            ui.notice(sweep_notice(sweep_config.kind, sweep))
 
 with stop_tab:
     st.markdown(
@@ -206,6 +214,7 @@ with stop_tab:
         "epochs, then restores the weights from the best epoch. It guards against overfitting at the cost of a "
         "held-out set. Whether it helps, and how much, depends on the run: the numbers below say."
     )
+    stop_slot = st.container()  # the run's numbers and curves first, its controls under them
     # Two polynomial fits take under a second, so these controls apply at once: no form.
     left, right = st.columns(2)
     with left:
@@ -215,22 +224,23 @@ with stop_tab:
         ui.control(STOP, exp.PolynomialConfig, "degree", "Polynomial degree")
         ui.control(STOP, exp.PolynomialConfig, "epochs", "Epochs")
     stop_config = ui.shared_config(STOP, STOP_DEFAULTS, "stop")
-    comparison = ui.run_experiment(exp.compare_early_stopping, stop_config, live_figure=live_errors) if stop_tab.open else None
-    if comparison is not None:
-        stopped, full = comparison.stopped, comparison.full
-        metrics = st.columns(3)
-        epoch = stopped.history.stopped_early_epoch
-        metrics[0].metric("Stopped at epoch", f"{epoch}" if epoch else "ran to the end", help=f"out of {stop_config.epochs}")
-        metrics[1].metric("Validation error kept", f"{stopped.diagnosis.final_val_error:.3g}", delta=f"{stopped.diagnosis.final_val_error - full.diagnosis.final_val_error:+.3g} vs no stopping", delta_color="inverse")
-        metrics[2].metric("Validation error without stopping", f"{full.diagnosis.final_val_error:.3g}")
-        show_diagnosis(stopped.diagnosis, "The weights kept")
-        left, right = st.columns(2)
-        with left:
-            kept = stopped.history.best_epoch if epoch else full.diagnosis.best_epoch
-            label = "weights early stopping kept" if epoch else "lowest validation error"
-            ui.chart(plots.error_curves(full.history.epochs, "MSE (log scale)", kept, epoch, "Full run, early stop marked", best_label=label, noise_floor=full.noise_floor))
-            ui.notice(stopping_notice(comparison, stop_config))
-        with right:
-            others = ((f"fully trained (epoch {stop_config.epochs})", full.curve_fit),) if epoch else ()
-            ui.chart(plots.polynomial_fit(stopped.x_train, stopped.y_train, stopped.x_val, stopped.y_val, stopped.curve_x, stopped.curve_true, stopped.curve_fit, "Kept curve vs fully trained", fit_name=f"kept (epoch {kept})" if epoch else "model's curve", others=others))
-            ui.notice(curve_notice(comparison) if epoch else "early stopping did not stop, so this is the fully trained curve.")
+    with stop_slot:
+        comparison = ui.run_experiment(exp.compare_early_stopping, stop_config, live_figure=live_errors) if stop_tab.open else None
+        if comparison is not None:
+            stopped, full = comparison.stopped, comparison.full
+            metrics = st.columns(3)
+            epoch = stopped.history.stopped_early_epoch
+            metrics[0].metric("Stopped at epoch", f"{epoch}" if epoch else "ran to the end", help=f"out of {stop_config.epochs}")
+            metrics[1].metric("Validation error kept", f"{stopped.diagnosis.final_val_error:.3g}", delta=f"{stopped.diagnosis.final_val_error - full.diagnosis.final_val_error:+.3g} vs no stopping", delta_color="inverse")
+            metrics[2].metric("Validation error without stopping", f"{full.diagnosis.final_val_error:.3g}")
+            show_diagnosis(stopped.diagnosis, "The weights kept")
+            left, right = st.columns(2)
+            with left:
+                kept = stopped.history.best_epoch if epoch else full.diagnosis.best_epoch
+                label = "weights early stopping kept" if epoch else "lowest validation error"
+                ui.chart(plots.error_curves(full.history.epochs, "MSE (log scale)", kept, epoch, "Full run, early stop marked", best_label=label, noise_floor=full.noise_floor))
+                ui.notice(stopping_notice(comparison, stop_config))
+            with right:
+                others = ((f"fully trained (epoch {stop_config.epochs})", full.curve_fit),) if epoch else ()
+                ui.chart(plots.polynomial_fit(stopped.x_train, stopped.y_train, stopped.x_val, stopped.y_val, stopped.curve_x, stopped.curve_true, stopped.curve_fit, "Kept curve vs fully trained", fit_name=f"kept (epoch {kept})" if epoch else "model's curve", others=others))
+                ui.notice(curve_notice(comparison) if epoch else "early stopping did not stop, so this is the fully trained curve.")

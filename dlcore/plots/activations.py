@@ -52,7 +52,7 @@ def gallery_figure(result) -> go.Figure:
         )
     if any(curve.saturated for curve in result.curves):
         figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker=dict(symbol="square", size=12, color="#bbbbbb"), name="saturated: slope < 10% of its max" + ("" if single else " (strips)")))
-    apply_layout(figure, "f(x) solid, slope f′(x) dotted", "pre-activation input x", "output f(x) · slope f′(x)", height=520)
+    apply_layout(figure, "f(x) solid, slope f′(x) dotted", "pre-activation input x", "output f(x) · slope f′(x)", height=410)  # with its legend, 450 px: under the tab bar of a 1280x720 window
     limit = result.config.x_limit
     figure.update_xaxes(range=[-limit, limit], zeroline=True, zerolinecolor="#bbbbbb")
     values = np.concatenate([np.concatenate([c.values, c.slopes]) for c in result.curves]) if result.curves else np.zeros(1)
@@ -221,10 +221,12 @@ def boundary_animation(result) -> go.Figure:
         figure.add_trace(go.Scatter(x=points[:, 0], y=points[:, 1], mode="markers", name=f"class {label}", marker=dict(color=CLASS_COLORS[label], size=5, line=dict(color="white", width=0.5))))
     figure.frames = [go.Frame(data=[contour(p)], traces=[0], name=str(epoch)) for epoch, p in zip(result.snapshot_epochs, result.snapshots)]
     steps = [dict(method="animate", label=str(epoch), args=[[str(epoch)], dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))]) for epoch in result.snapshot_epochs]
-    apply_layout(figure, "Replay: the decision boundary epoch by epoch", "input x₁", "input x₂", height=520)
+    apply_layout(figure, "Boundary replay, epoch by epoch", "input x₁", "input x₂", height=520)
     figure.update_layout(
+        # the class legend sits just above the plot and the title one line higher, so neither covers the other
+        title=dict(pad=dict(b=34)),
         legend=dict(yref="paper", orientation="h", x=0.0, xanchor="left", y=1.0, yanchor="bottom"),
-        margin=dict(l=60, r=20, t=80, b=150),
+        margin=dict(l=60, r=20, t=108, b=150),
         sliders=[dict(active=len(steps) - 1, steps=steps, currentvalue=dict(prefix="after epoch "), pad=dict(t=50), x=0.15, len=0.85)],
         updatemenus=[dict(type="buttons", showactive=False, x=0.0, y=-0.14, xanchor="left", yanchor="top", pad=dict(t=50), buttons=[dict(label="▶ Play", method="animate", args=[None, dict(frame=dict(duration=300, redraw=True), fromcurrent=False, transition=dict(duration=0))])])],
     )

@@ -103,7 +103,7 @@ def network_figure(parameters: dict, hidden_units: int, target: float, known: di
     from top to bottom, in a width a phone has.
     """
     positions = _tall_layout(hidden_units) if tall else _layout(hidden_units)
-    font = 11 if tall else 13
+    font = 11 if tall else 12
     current_edges = set(step.edges) if step is not None else set()
     flow_color = BACKWARD_COLOR if step is not None and step.phase == "backward" else FORWARD_COLOR
     figure = go.Figure()
@@ -117,7 +117,7 @@ def network_figure(parameters: dict, hidden_units: int, target: float, known: di
                 line=dict(color=flow_color if is_current else EDGE_COLOR, width=(5 if is_current else 1.5) + min(weight, 4.0)),
             )
         )
-        share = _tall_share(source, target_node, hidden_units) if tall else (0.7 if source.startswith("x") else 0.5)  # wide: labels grouped by the unit they feed
+        share = _tall_share(source, target_node, hidden_units) if tall else (0.62 if source.startswith("x") else 0.55 if source.startswith("h") else 0.5)  # wide: labels grouped by the unit they feed
         label = _edge_label(source, parameter, parameters, known)
         if label:
             figure.add_annotation(
@@ -133,10 +133,10 @@ def network_figure(parameters: dict, hidden_units: int, target: float, known: di
         figure.update_xaxes(visible=False, range=[-reach, reach])
         figure.update_yaxes(visible=False, range=[TALL_ROWS[3] - 0.6, TALL_ROWS[0] + 0.55])
         return figure
-    apply_layout(figure, title, "", "", height=270 + 150 * hidden_units)
-    figure.update_layout(legend=dict(LEGEND_BELOW, xanchor="center", x=0.5), margin=dict(l=20, r=20, t=60, b=40))
-    figure.update_xaxes(tickvals=list(LAYER_X), ticktext=["inputs", "hidden layer<br>(sigmoid)", "output<br>(sigmoid)", "loss<br>½(ŷ − t)²"], tickangle=0, range=[-0.42, 3.75], showgrid=False, zeroline=False)
-    figure.update_yaxes(visible=False, range=[-0.55, hidden_units - 0.65])
+    apply_layout(figure, title, "", "", height=85 + 150 * hidden_units)  # two hidden units: 425 px with the legend, whole under the heading on a 1280x720 screen
+    figure.update_layout(legend=dict(LEGEND_BELOW, xanchor="center", x=0.5), margin=dict(l=20, r=20, t=50, b=8))
+    figure.update_xaxes(tickvals=list(LAYER_X), ticktext=["inputs", "hidden layer (sigmoid)", "output (sigmoid)", "loss ½(ŷ − t)²"], tickangle=0, range=[-0.42, 3.75], showgrid=False, zeroline=False)
+    figure.update_yaxes(visible=False, range=[-0.5, hidden_units - 0.68])
     return figure
 
 
@@ -147,9 +147,9 @@ def _add_nodes(figure, positions, parameters, known, target, current_nodes, tall
     figure.add_trace(
         go.Scatter(
             x=[positions[n][0] for n in names], y=[positions[n][1] for n in names], mode="markers+text", text=symbols,
-            textfont=dict(size=15 if tall else 18), showlegend=False, hoverinfo="skip",
+            textfont=dict(size=15 if tall else 17), showlegend=False, hoverinfo="skip",
             marker=dict(
-                size=40 if tall else 52, color=[NODE_FILL[k] for k in kinds],
+                size=40 if tall else 46, color=[NODE_FILL[k] for k in kinds],
                 line=dict(color=[CURRENT_COLOR if n in current_nodes else "#555555" for n in names], width=[6 if n in current_nodes else 1.5 for n in names]),
             ),
         )
@@ -159,18 +159,36 @@ def _add_nodes(figure, positions, parameters, known, target, current_nodes, tall
         x, y = positions[name]
         if tall:  # short lines, centred: neighbours are close side by side but far apart vertically
             above, below = above.replace(", ", "<br>"), re.sub(r" = ([^ <]+)</span>$", r"<br>= \1</span>", below)
-        font = 11 if tall else 13
+        elif name.startswith("h") or name == "out":  # wide: the gradient's value on its own line, so the text stays clear of the edge labels
+            below = re.sub(r" = ([^ <]+)</span>$", r"<br>= \1</span>", below)
+        font = 11 if tall else 12
         if above:
+            side = {} if tall else _value_side(name, positions)
             figure.add_annotation(
-                x=x, y=y, yshift=26 if tall else 40, yanchor="bottom" if tall else "middle", text=above, showarrow=False,
-                font=dict(size=font, color=FORWARD_COLOR), bgcolor="rgba(255,255,255,0.88)",
+                x=x, y=y, yshift=26 if tall else 34, yanchor="bottom" if tall else "middle", text=above, showarrow=False,
+                font=dict(size=font, color=FORWARD_COLOR), bgcolor="rgba(255,255,255,0.88)", **side,
             )
         if below:
-            # wide: hidden units start the text at the node's left edge so it clears the input-edge labels on its left
-            anchor = dict(xanchor="left", xshift=-22, align="left") if name.startswith("h") and not tall else {}
+            # wide: hidden units and the output start the text at the node's left edge, clear of the edge labels on their left
+            anchor = dict(xanchor="left", xshift=-20, align="left") if (name.startswith("h") or name == "out") and not tall else {}
             figure.add_annotation(
-                x=x, y=y, yshift=-24 if tall else -34, yanchor="top", text=below, showarrow=False, font=dict(size=font), bgcolor="rgba(255,255,255,0.88)", **anchor
+                x=x, y=y, yshift=-24 if tall else -30, yanchor="top", text=below, showarrow=False, font=dict(size=font), bgcolor="rgba(255,255,255,0.88)", **anchor
             )
+
+
+def _value_side(name: str, positions: dict) -> dict:
+    """Wide diagram: where a node's forward values sit above it, clear of the edge labels around it.
+
+    A hidden unit's values end at its right edge, away from the edge to the output, unless an input sits less than a row
+    above it: the label of that edge then lies just above the unit, so the values start at its left edge instead. The
+    output's values start at its left edge, away from the edges coming in.
+    """
+    y = positions[name][1]
+    if name.startswith("h") and not any(0 < positions[i][1] - y < 1 for i in ("x1", "x2")):
+        return dict(xanchor="right", xshift=20, align="right")
+    if name.startswith("h") or name == "out":
+        return dict(xanchor="left", xshift=-20, align="left")
+    return {}
 
 
 def _add_legend_entries(figure) -> None:
