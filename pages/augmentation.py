@@ -29,6 +29,20 @@ ui.lab_header(
 ui.init_state(PREFIX, DEFAULTS)
 ui.init_state(GRID, GRID_DEFAULTS, part="grid")
 
+# ---- 1. what the network sees: the grid first, its controls and the form (shared with part 2) under it ----
+st.header("1 · What the network sees")
+slot = st.container()
+source_column, index_column, seed_column = st.columns(3)
+with source_column:
+    source = ui.control(GRID, augmentation.GridImage, "image_source", "Image", format_func=images.IMAGE_SOURCES.get)
+with index_column:
+    if source in images.PHOTOS:
+        st.caption("A photo is a single image: there is no other to pick.")
+    else:
+        ui.control(GRID, augmentation.GridImage, "image_index", "Which image of the set")
+with seed_column:
+    ui.control(GRID, augmentation.GridImage, "grid_seed", "Grid seed (same seed, same grid)", widget="number")
+
 st.markdown("**Try a preset** (each sets the augmentation controls at once):")
 preset_columns = st.columns(len(augmentation.PRESETS))
 for column, (name, values) in zip(preset_columns, augmentation.PRESETS.items()):
@@ -59,32 +73,19 @@ with st.form(f"{PREFIX}.form"):
     st.form_submit_button("▶ Train with and without these augmentations", type="primary")
 
 config = ui.shared_config(PREFIX, DEFAULTS)
-
-
-# ---- 1. what the network sees ----
-st.header("1 · What the network sees")
-source_column, index_column, seed_column = st.columns(3)
-with source_column:
-    source = ui.control(GRID, augmentation.GridImage, "image_source", "Image", format_func=images.IMAGE_SOURCES.get)
-with index_column:
-    if source in images.PHOTOS:
-        st.caption("A photo is a single image: there is no other to pick.")
-    else:
-        ui.control(GRID, augmentation.GridImage, "image_index", "Which image of the set")
-with seed_column:
-    ui.control(GRID, augmentation.GridImage, "grid_seed", "Grid seed (same seed, same grid)", widget="number")
 image = ui.shared_config(GRID, GRID_DEFAULTS, part="grid")
-grid = ui.run_experiment(augmentation.variant_grid, augmentation.grid_for(config, image), trains=False)
-if grid is None:
-    st.stop()
-if grid.note:
-    st.info(grid.note)
-ui.chart(plots.augmentation_grid(grid.original, grid.variants, grid.caption))
-layers_used = ", ".join(f"`{name}`" for name in grid.layer_names) or "none (every copy equals the original)"
-ui.notice(
-    f"every copy is the same image with a fresh random draw of each layer ({layers_used}); the label never changes. "
-    "The grid uses the settings of the form above (press the button to apply new ones); the same seed redraws the same grid."
-)
+with slot:
+    grid = ui.run_experiment(augmentation.variant_grid, augmentation.grid_for(config, image), trains=False)
+    if grid is None:
+        st.stop()
+    if grid.note:
+        st.info(grid.note)
+    ui.chart(plots.augmentation_grid(grid.original, grid.variants, grid.caption))
+    layers_used = ", ".join(f"`{name}`" for name in grid.layer_names) or "none (every copy equals the original)"
+    ui.notice(
+        f"every copy is the same image with a fresh random draw of each layer ({layers_used}); the label never changes. "
+        "The grid uses the settings of the form below (press the button to apply new ones); the same seed redraws the same grid."
+    )
 
 # ---- 2. the effect on a small training set ----
 st.header("2 · The same CNN with and without augmentation")

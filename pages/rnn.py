@@ -72,6 +72,7 @@ def text_for(source: str, key: str):
 def unrolled_part():
     up = f"{PREFIX}.unrolled"
     remember(up, lab.UnrolledConfig())
+    slot = st.container()  # the figure first, the explanation and the controls under it
     st.markdown(
         "A SimpleRNN with a few units first learns to predict the next character of the Zen of Python. Then it reads "
         "your sequence, one character per step: $h_t = \\tanh(x_t W_x + h_{t-1} W_h + b)$, with the **same** $W_x$, "
@@ -86,19 +87,22 @@ def unrolled_part():
     with cols[3]:
         ui.control(up, lab.UnrolledConfig, "seed", "Seed", widget="number")
     config = settings(up, lab.UnrolledConfig())
-    result = ui.run_experiment(lab.unrolled, config)
-    if result is None:
-        return
-    view = lab.unroll(result, sequence)
-    skipped_warning(view.skipped)
-    if not view.sequence:
-        st.info("Type at least one character the model knows (letters, digits, punctuation from the Zen of Python).")
-        return
-    ui.chart(plots.hidden_state_heatmap(view))
-    ui.notice(
-        "each column is the whole memory after one more character. It depends on everything read so far, so the same "
-        "letter in two places leaves two different columns. Change one early character and watch every later column change."
-    )
+    with slot:
+        figure = st.container()  # above the run's own lines (a "shown from the cache" note): the first screen keeps the whole figure
+        result = ui.run_experiment(lab.unrolled, config)
+        if result is None:
+            return
+        view = lab.unroll(result, sequence)
+    with figure:
+        skipped_warning(view.skipped)
+        if not view.sequence:
+            st.info("Type at least one character the model knows (letters, digits, punctuation from the Zen of Python).")
+            return
+        ui.chart(plots.hidden_state_heatmap(view))
+        ui.notice(
+            "each column is the whole memory after one more character. It depends on everything read so far, so the same "
+            "letter in two places leaves two different columns. Change one early character and watch every later column change."
+        )
     left, right = st.columns(2)
     with left:
         ui.chart(plots.memory_share(view))
@@ -114,6 +118,7 @@ def unrolled_part():
 def lag_part():
     lp = f"{PREFIX}.lag"
     remember(lp, lab.LagConfig())
+    slot = st.container()  # the figures first, the task and the controls under them
     st.markdown(
         "Each sequence starts with one of K symbols (marked by an extra input bit), followed by **T distractors** drawn "
         "from the *same* K symbols. At every step the network is asked which symbol came first; it is scored at the last "
@@ -136,21 +141,22 @@ def lag_part():
             ui.control(lp, lab.LagConfig, "seed", "Seed", widget="number")
         st.form_submit_button("▶ Train the cells", type="primary")
     config = settings(lp, lab.LagConfig())
-    result = ui.run_experiment(lab.compare_cells, config, live_figure=plots.live_lag)
-    if result is None:
-        return
-    cols = st.columns(len(result.runs))
-    for column, (cell, run) in zip(cols, result.runs.items()):
-        column.metric(f"{lab.CELLS[cell]}: accuracy at lag {config.lag}", f"{run.final_accuracy:.0%}", f"{100 * (run.final_accuracy - result.chance):+.0f} points vs chance ({result.chance:.0%})",
-                      delta_color="off", help=f"trained in {run.seconds:.1f} s")  # fmt: skip
-        if run.divergence:
-            st.warning(f"💥 {lab.CELLS[cell]}: {run.divergence}")
-    left, right = st.columns(2)
-    with left:
-        ui.chart(plots.lag_learning_curves(result))
-    with right:
-        ui.chart(plots.gradient_through_time(result))
-    ui.notice(lab.lag_verdict(result))
+    with slot:
+        result = ui.run_experiment(lab.compare_cells, config, live_figure=plots.live_lag)
+        if result is None:
+            return
+        left, right = st.columns(2)
+        with left:
+            ui.chart(plots.lag_learning_curves(result))
+        with right:
+            ui.chart(plots.gradient_through_time(result))
+        ui.notice(lab.lag_verdict(result))
+        cols = st.columns(len(result.runs))
+        for column, (cell, run) in zip(cols, result.runs.items()):
+            column.metric(f"{lab.CELLS[cell]}: accuracy at lag {config.lag}", f"{run.final_accuracy:.0%}", f"{100 * (run.final_accuracy - result.chance):+.0f} points vs chance ({result.chance:.0%})",
+                          delta_color="off", help=f"trained in {run.seconds:.1f} s")  # fmt: skip
+            if run.divergence:
+                st.warning(f"💥 {lab.CELLS[cell]}: {run.divergence}")
     sweep_part(config)
 
 
@@ -158,27 +164,30 @@ def sweep_part(config) -> None:
     sp = f"{PREFIX}.sweep"
     remember(sp, lab.SweepSettings())
     st.subheader("How far back can each cell remember?")
+    slot = st.container()
     with st.form(f"{sp}.form"):
         ui.control(sp, lab.SweepSettings, "lags", "Lags to train at", help="Each lag trains every chosen cell with the settings above")
         pressed = st.form_submit_button("▶ Sweep the lag")
     sweep_settings = settings(sp, lab.SweepSettings())
     if pressed:
         st.session_state[f"{sp}.requested"] = True
-    if not st.session_state.get(f"{sp}.requested"):
-        st.caption(f"Trains {len(sweep_settings.lags) * len(config.cells)} models with the settings above: press the button when you have a minute.")
-        return
-    sweep = ui.run_experiment(lab.sweep_lags, lab.LagSweepConfig.of(config, sweep_settings.lags))
-    if sweep is not None:
-        ui.chart(plots.lag_sweep(sweep))
-        best = sweep.table.loc[sweep.table.groupby("cell")["accuracy"].idxmin()]
-        worst = ", ".join(f"{lab.CELLS[row.cell]} {row.accuracy:.0%} at lag {row.lag}" for row in best.itertuples())
-        ui.notice(f"with the same training budget, the lowest accuracy of each cell was: {worst}. Chance is {sweep.chance:.0%}.")
+    with slot:
+        if not st.session_state.get(f"{sp}.requested"):
+            st.caption(f"Trains {len(sweep_settings.lags) * len(config.cells)} models with the settings above: press the button when you have a minute.")
+            return
+        sweep = ui.run_experiment(lab.sweep_lags, lab.LagSweepConfig.of(config, sweep_settings.lags))
+        if sweep is not None:
+            ui.chart(plots.lag_sweep(sweep))
+            best = sweep.table.loc[sweep.table.groupby("cell")["accuracy"].idxmin()]
+            worst = ", ".join(f"{lab.CELLS[row.cell]} {row.accuracy:.0%} at lag {row.lag}" for row in best.itertuples())
+            ui.notice(f"with the same training budget, the lowest accuracy of each cell was: {worst}. Chance is {sweep.chance:.0%}.")
 
 
 
 def inside_part():
     ip = f"{PREFIX}.inside"
     remember(ip, lab.InsideConfig())
+    slot = st.container()  # the gates first, the explanation and the controls under them
     st.markdown(
         "An LSTM keeps a **cell state** c next to its hidden state, guarded by three gates between 0 and 1: the "
         "**forget** gate scales what c keeps, the **input** gate scales what is written, the **output** gate scales "
@@ -202,21 +211,23 @@ def inside_part():
     text = text_for(config.source, ip)
     if text is None:
         return
-    result = ui.run_experiment(lab.inside_lstm, lab.InsideRun(config, text))
-    if result is None:
-        return
-    if result.divergence:
-        st.warning(f"💥 {result.divergence} Lower the learning rate.")
+    with slot:
+        result = ui.run_experiment(lab.inside_lstm, lab.InsideRun(config, text))
+        if result is None:
+            return
+        if result.divergence:
+            st.warning(f"💥 {result.divergence} Lower the learning rate.")
     typed = st.text_area("Passage to look inside (held-out text; edit it or type your own)", result.passage, max_chars=lab.MAX_PASSAGE, key=f"{ip}.passage.{result.text_label}", height=90)
     trace = lab.gate_trace(result.weights, typed)
-    skipped_warning(trace.skipped)
-    if not trace.passage:
-        st.info("Type a passage with characters from the training text.")
-        return
-    ui.chart(plots.gate_heatmaps(trace, lab.units_to_show(result, most=32)))
-    st.caption(f"Rows: up to 32 units, the ones found below first. Trained on the first {config.characters:,} characters of {result.text_label}: "
-               f"validation {result.val_bits:.2f} bits per character against a unigram baseline of {result.unigram_bits:.2f}.")  # fmt: skip
-    ui.notice("forget gates near 1 (yellow) keep the cell's contents for the next character; an input gate that lights up only at certain characters writes only then. The cell state (bottom) is where the LSTM keeps what it carries.")
+    with slot:
+        skipped_warning(trace.skipped)
+        if not trace.passage:
+            st.info("Type a passage with characters from the training text.")
+            return
+        ui.chart(plots.gate_heatmaps(trace, lab.units_to_show(result, most=32)))
+        st.caption(f"Rows: up to 32 units, the ones found below first. Trained on the first {config.characters:,} characters of {result.text_label}: "
+                   f"validation {result.val_bits:.2f} bits per character against a unigram baseline of {result.unigram_bits:.2f}.")  # fmt: skip
+        ui.notice("forget gates near 1 (yellow) keep the cell's contents for the next character; an input gate that lights up only at certain characters writes only then. The cell state (bottom) is where the LSTM keeps what it carries.")
     left, right = st.columns([2, 3])
     with left:
         ui.chart(plots.tracking_bars(result))
@@ -235,6 +246,7 @@ def inside_part():
 def writer_part():
     wp = f"{PREFIX}.writer"
     remember(wp, lab.WriterConfig())
+    slot = st.container()  # the learning curve first, the explanation and the controls under it
     st.markdown(
         "A character-level model reads the text and learns to predict the next character. While it trains it writes a "
         "sample after each checkpoint at the temperature you choose: watch gibberish turn into words. It is scored in "
@@ -263,13 +275,14 @@ def writer_part():
     if text is None:
         return
     live = partial(plots.live_writer, unigram_bits=texts.unigram_entropy_bits(text.content[: config.characters]))
-    result = ui.run_experiment(lab.write_like, lab.WriterRun(config, text), live_figure=live)
-    if result is None:
-        return
-    if result.divergence:
-        st.warning(f"💥 {result.divergence} Lower the learning rate.")
-    ui.chart(plots.bits_per_character(result.epochs, result.unigram_bits))
-    ui.notice(lab.writer_verdict(result))
+    with slot:
+        result = ui.run_experiment(lab.write_like, lab.WriterRun(config, text), live_figure=live)
+        if result is None:
+            return
+        if result.divergence:
+            st.warning(f"💥 {result.divergence} Lower the learning rate.")
+        ui.chart(plots.bits_per_character(result.epochs, result.unigram_bits))
+        ui.notice(lab.writer_verdict(result))
     st.subheader(f"Samples while training, each starting from “{result.prompt.strip()}”")
     count = len(result.samples)
     for sample in (result.samples[index] for index in sorted({0, count // 3, (2 * count) // 3, count - 1})):

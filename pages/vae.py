@@ -74,6 +74,7 @@ def trained_with(settings) -> str:
 
 
 def compare_part():
+    slot = st.container()  # the two latent spaces first, the explanation and the controls under them
     st.markdown("The **same** encoder and decoder (two hidden layers each, same seed, same batches), trained twice: as a plain autoencoder (z = μ, loss = reconstruction) and as a VAE (z = μ + σ·ε, loss = reconstruction + KL).")
     with st.form(f"{PREFIX}.form"):
         columns = st.columns(3)
@@ -81,20 +82,22 @@ def compare_part():
             with columns[index % 3]:
                 ui.control(PREFIX, lab.TrainingSettings, field, label, format_func=FORMAT.get(field), **({"widget": "number"} if field == "seed" else {}))
         st.form_submit_button("▶ Train both networks", type="primary")
-    settings = training_settings()
-    left, right = st.columns(2)
-    vae, autoencoder = trained_pair(lab.ModelConfig.of(settings), (left, right))
-    if vae is None:
-        return
-    for column, model in ((left, autoencoder), (right, vae)):
-        with column:
-            ui.chart(plots.trained_scatter(model))
-            cells = st.columns(3)
-            cells[0].metric("Spread (sd)", " · ".join(f"{v:.1f}" for v in model.spread[:2]), help="Standard deviation of the validation codes along z₁ and z₂")
-            cells[1].metric("Centre to 0", f"{np.linalg.norm(model.centre[:2]):.2f}", help="Distance of the codes' mean from the origin")
-            cells[2].metric("kNN accuracy", f"{model.knn_accuracy:.1%}", help=f"Each validation image's class guessed from the {lab.KNN_NEIGHBOURS} nearest training codes")
-    spaces, rebuilt = lab.comparison_notes(vae, autoencoder)
-    ui.notice(spaces)
+    with slot:
+        settings = training_settings()
+        left, right = st.columns(2)
+        scatters = (left.container(), right.container())  # above each run's own lines (a "shown from the cache" note): the first screen keeps the whole figures
+        vae, autoencoder = trained_pair(lab.ModelConfig.of(settings), (left, right))
+        if vae is None:
+            return
+        for column, model in zip(scatters, (autoencoder, vae)):
+            with column:
+                ui.chart(plots.trained_scatter(model))
+                cells = st.columns(3)
+                cells[0].metric("Spread (sd)", " · ".join(f"{v:.1f}" for v in model.spread[:2]), help="Standard deviation of the validation codes along z₁ and z₂")
+                cells[1].metric("Centre to 0", f"{np.linalg.norm(model.centre[:2]):.2f}", help="Distance of the codes' mean from the origin")
+                cells[2].metric("kNN accuracy", f"{model.knn_accuracy:.1%}", help=f"Each validation image's class guessed from the {lab.KNN_NEIGHBOURS} nearest training codes")
+        spaces, rebuilt = lab.comparison_notes(vae, autoencoder)
+        ui.notice(spaces)
     originals, ae_images = autoencoder.reconstructions()
     st.subheader("Validation images and what each network rebuilds from their code")
     for label, rows in (("Originals", originals), ("Autoencoder", ae_images), ("VAE", vae.reconstructions()[1])):
@@ -116,11 +119,12 @@ def apply_click(prefix: str, trained) -> None:
 
 
 def walk_part():
-    settings = training_settings()
-    vae, autoencoder = trained_pair(lab.ModelConfig.of(settings))
-    if vae is None:
-        return
-    st.caption(trained_with(settings))
+    slot = st.container()  # the map first, its controls under it
+    with slot:
+        settings = training_settings()
+        vae, autoencoder = trained_pair(lab.ModelConfig.of(settings))
+        if vae is None:
+            return
     wp = group("walk", lab.WalkSettings())
     models = {"vae": vae, "autoencoder": autoencoder}
     apply_click(wp, models[st.session_state[f"{wp}.model"]])
@@ -136,17 +140,19 @@ def walk_part():
             ui.control(wp, lab.WalkSettings, field, label, widget="number")
     walk = read(wp, lab.WalkSettings())
     trained = models[walk.model]
-    judge = ui.run_experiment(lab.judge_for, lab.JudgeConfig(trained.dataset))
-    z, picture = lab.decode_point(trained, (walk.z1, walk.z2))
-    start, end = (lab.example_index(trained, index, walk.example) for index in (walk.start_class % len(trained.class_names), walk.end_class % len(trained.class_names)))
-    paths = {name: lab.interpolation(model, start, end, walk.steps) for name, model in models.items()}
-    left, right = st.columns([3, 1])
-    with left:
-        st.plotly_chart(plots.manifold_map(lab.manifold(trained), trained, z, paths[walk.model], walk.show_codes), key=f"{wp}.map", on_select="rerun", selection_mode="points", width="stretch", config={"displaylogo": False})
-    with right:
-        verdict = lab.judged(judge, picture.reshape(1, -1), trained.image_shape) if judge is not None else None
-        picture_row(f"Decoded at z = ({z[0]:.2f}, {z[1]:.2f})", picture, trained.image_shape, plots.verdict_captions(verdict, trained.class_names) if verdict else None, size=140)
-        st.caption("Drag the sliders or click the map: the decoder draws the image of that point; below it, the independent judge's verdict (a ? when it is not sure).")
+    with slot:
+        judge = ui.run_experiment(lab.judge_for, lab.JudgeConfig(trained.dataset))
+        z, picture = lab.decode_point(trained, (walk.z1, walk.z2))
+        start, end = (lab.example_index(trained, index, walk.example) for index in (walk.start_class % len(trained.class_names), walk.end_class % len(trained.class_names)))
+        paths = {name: lab.interpolation(model, start, end, walk.steps) for name, model in models.items()}
+        left, right = st.columns([3, 1])
+        with left:
+            st.plotly_chart(plots.manifold_map(lab.manifold(trained), trained, z, paths[walk.model], walk.show_codes), key=f"{wp}.map", on_select="rerun", selection_mode="points", width="stretch", config={"displaylogo": False})
+        with right:
+            verdict = lab.judged(judge, picture.reshape(1, -1), trained.image_shape) if judge is not None else None
+            picture_row(f"Decoded at z = ({z[0]:.2f}, {z[1]:.2f})", picture, trained.image_shape, plots.verdict_captions(verdict, trained.class_names) if verdict else None, size=140)
+            st.caption("Drag the sliders or click the map: the decoder draws the image of that point; below it, the independent judge's verdict (a ? when it is not sure).")
+        st.caption(trained_with(settings))
     st.subheader(f"From validation image #{start} to #{end} in {walk.steps} even steps")
     for name, path in paths.items():
         verdicts = lab.judged(judge, path.images, trained.image_shape) if judge is not None else None
@@ -157,6 +163,7 @@ def walk_part():
 
 def sampling_part():
     sp = group("sampling", lab.SamplingSettings())
+    slot = st.container()  # the samples first, their controls (and the dice) right under them, then the classes they fall in
     controls = st.columns([2, 2, 1])
     with controls[0]:
         ui.control(sp, lab.SamplingSettings, "latent_dim", "Latent dimensions (both networks)")
@@ -164,21 +171,22 @@ def sampling_part():
         ui.control(sp, lab.SamplingSettings, "count", "Samples shown")
     controls[2].button("🎲 Draw again", on_click=bump, args=(f"{sp}.draw",), width="stretch")
     sampling = read(sp, lab.SamplingSettings())
-    settings = training_settings()
-    vae, autoencoder = trained_pair(lab.ModelConfig.of(settings, latent_dim=sampling.latent_dim))
-    judge = ui.run_experiment(lab.judge_for, lab.JudgeConfig(vae.dataset)) if vae is not None else None
-    if judge is None:
-        return
-    st.caption(f"{trained_with(settings)[:-1]}, here with {sampling.latent_dim} latent dimensions. The judge: a classifier trained on real images only ({judge.validation_accuracy:.0%} right on real images it never saw).")
-    samples = {model.label: lab.prior_samples(model, judge, sampling.draw) for model in (vae, autoencoder)}
-    real = lab.real_verdicts(vae, judge)
-    cells = st.columns(3)
-    for cell, (name, verdicts) in zip(cells, (("VAE samples", samples["VAE"].verdicts), ("Autoencoder samples", samples["autoencoder"].verdicts), ("Real validation images", real))):
-        cell.metric(f"{name}: recognised", f"{verdicts.confident_share:.0%}", help=f"Share the judge gives a probability above {lab.CONFIDENT} (of {len(verdicts.labels)}); {verdicts.classes_covered} classes each hold at least 2%")
-    for name, sample in samples.items():
-        shown = slice(0, sampling.count)
-        verdicts = lab.Verdicts(sample.verdicts.labels[shown], sample.verdicts.confidences[shown], sample.verdicts.num_classes)
-        picture_row(f"The {name}'s decoder on z ~ N(0, I), with the judge's verdicts (? = not sure)", sample.images[shown], vae.image_shape, plots.verdict_captions(verdicts, vae.class_names))
+    with slot:
+        settings = training_settings()
+        vae, autoencoder = trained_pair(lab.ModelConfig.of(settings, latent_dim=sampling.latent_dim))
+        judge = ui.run_experiment(lab.judge_for, lab.JudgeConfig(vae.dataset)) if vae is not None else None
+        if judge is None:
+            return
+        st.caption(f"{trained_with(settings)[:-1]}, here with {sampling.latent_dim} latent dimensions. The judge: a classifier trained on real images only ({judge.validation_accuracy:.0%} right on real images it never saw).")
+        samples = {model.label: lab.prior_samples(model, judge, sampling.draw) for model in (vae, autoencoder)}
+        real = lab.real_verdicts(vae, judge)
+        cells = st.columns(3)
+        for cell, (name, verdicts) in zip(cells, (("VAE samples", samples["VAE"].verdicts), ("Autoencoder samples", samples["autoencoder"].verdicts), ("Real validation images", real))):
+            cell.metric(f"{name}: recognised", f"{verdicts.confident_share:.0%}", help=f"Share the judge gives a probability above {lab.CONFIDENT} (of {len(verdicts.labels)}); {verdicts.classes_covered} classes each hold at least 2%")
+        for name, sample in samples.items():
+            shown = slice(0, sampling.count)
+            verdicts = lab.Verdicts(sample.verdicts.labels[shown], sample.verdicts.confidences[shown], sample.verdicts.num_classes)
+            picture_row(f"The {name}'s decoder on z ~ N(0, I), with the judge's verdicts (? = not sure)", sample.images[shown], vae.image_shape, plots.verdict_captions(verdicts, vae.class_names))
     vae_v, ae_v = samples["VAE"].verdicts, samples["autoencoder"].verdicts
     ui.chart(plots.class_shares({"VAE": vae_v.class_shares, "autoencoder": ae_v.class_shares}, real.class_shares, vae.class_names, f"Classes of {lab.STATISTIC_DRAWS} samples each"))
     ui.notice(lab.sampling_note(samples, {"VAE": vae, "autoencoder": autoencoder}))
@@ -186,6 +194,7 @@ def sampling_part():
 
 def loss_part():
     lp = group("loss", lab.LossSettings())
+    slot = st.container()  # the loss curves first, the presets and the controls under them
     st.markdown("**Try a preset:**")
     for column, (name, (promise, values)) in zip(st.columns(len(lab.PRESETS)), lab.PRESETS.items()):
         column.button(name, on_click=ui.apply_preset, args=(lp, values, lab.LossSettings), width="stretch", help=promise)
@@ -199,18 +208,19 @@ def loss_part():
     with controls[3]:
         ui.control(lp, lab.LossSettings, "sweep", "Sweep β", help=f"Also train {len(lab.SWEPT_BETAS)} more VAEs, one per β in {', '.join(f'{b:g}' for b in lab.SWEPT_BETAS)}, and compare their losses")
     loss = read(lp, lab.LossSettings())
-    settings = training_settings()
-    trained = ui.run_experiment(lab.train_vae, lab.ModelConfig.of(settings, latent_dim=loss.latent_dim, beta=loss.beta), live_figure=plots.live_latent)
-    if trained is None:
-        return
-    if trained.divergence:
-        st.warning(f"💥 {trained.divergence} Lower the learning rate.")
-    left, right = st.columns(2)
-    with left:
-        ui.chart(plots.loss_curves(trained.history.epochs, loss.beta))
-    with right:
-        ui.chart(plots.kl_per_dimension(trained.kl_per_dimension, lab.ACTIVE_KL))
-    ui.notice(lab.loss_note(trained))
+    with slot:
+        settings = training_settings()
+        trained = ui.run_experiment(lab.train_vae, lab.ModelConfig.of(settings, latent_dim=loss.latent_dim, beta=loss.beta), live_figure=plots.live_latent)
+        if trained is None:
+            return
+        if trained.divergence:
+            st.warning(f"💥 {trained.divergence} Lower the learning rate.")
+        left, right = st.columns(2)
+        with left:
+            ui.chart(plots.loss_curves(trained.history.epochs, loss.beta))
+        with right:
+            ui.chart(plots.kl_per_dimension(trained.kl_per_dimension, lab.ACTIVE_KL))
+        ui.notice(lab.loss_note(trained))
     mean, sigma = lab.ellipse(trained, loss.image)
     left, right = st.columns([3, 2])
     with left:
@@ -234,6 +244,7 @@ def reparam_part():
         return
     st.markdown("Training needs ∂L/∂μ and ∂L/∂σ, but z is a *random draw* from N(μ, σ²). Drawn directly, z is just a number the sampler returned, with no path back to μ and σ. Written as z = μ + σ·ε, with the randomness ε drawn first, z is a function of μ and σ that autodiff can go through. Below, TensorFlow's `GradientTape` does both on this page's trained VAE.")
     rp = group("reparam", lab.ReparamSettings())
+    slot = st.container()  # the graph and the numbers first, under the explanation; the controls under them
     controls = st.columns(3)
     with controls[0]:
         ui.control(rp, lab.ReparamSettings, "image", "Validation image")
@@ -242,18 +253,19 @@ def reparam_part():
     with controls[2]:
         ui.control(rp, lab.ReparamSettings, "seed", "Seed of the draws", widget="number")
     check = lab.gradient_check(vae, read(rp, lab.ReparamSettings()))
-    st.graphviz_chart(plots.reparam_graph(check), width="stretch")
-    cells = st.columns(4)
-    cells[0].metric("∂L/∂μ₁ through z = μ + σ·ε", f"{check.reparam_mu[0]:.4g}")
-    cells[1].metric("∂L/∂σ₁ through z = μ + σ·ε", f"{check.reparam_sigma[0]:.4g}")
-    cells[2].metric("∂L/∂μ, z sampled directly", "None" if check.direct_mu is None else f"{check.direct_mu[0]:.4g}", help="What tf.GradientTape returns: no path from the loss back to μ")
-    cells[3].metric("Tape vs finite differences", f"{check.largest_finite_difference_gap:.1e}", help="Largest difference over every ∂L/∂μᵢ and ∂L/∂σᵢ, the average over the same draws of ε")
-    left, right = st.columns(2)
-    with left:
-        ui.chart(plots.gradient_estimates(check))
-    with right:
-        ui.chart(plots.sample_histogram(check))
-    ui.notice(lab.reparam_note(check))
+    with slot:
+        st.graphviz_chart(plots.reparam_graph(check), width="stretch")
+        cells = st.columns(4)
+        cells[0].metric("∂L/∂μ₁ through z = μ + σ·ε", f"{check.reparam_mu[0]:.4g}")
+        cells[1].metric("∂L/∂σ₁ through z = μ + σ·ε", f"{check.reparam_sigma[0]:.4g}")
+        cells[2].metric("∂L/∂μ, z sampled directly", "None" if check.direct_mu is None else f"{check.direct_mu[0]:.4g}", help="What tf.GradientTape returns: no path from the loss back to μ")
+        cells[3].metric("Tape vs finite differences", f"{check.largest_finite_difference_gap:.1e}", help="Largest difference over every ∂L/∂μᵢ and ∂L/∂σᵢ, the average over the same draws of ε")
+        left, right = st.columns(2)
+        with left:
+            ui.chart(plots.gradient_estimates(check))
+        with right:
+            ui.chart(plots.sample_histogram(check))
+        ui.notice(lab.reparam_note(check))
 
 
 # Tabs run lazily: only the open tab's experiment trains; tabs ①, ②, ⑤ share one pair of trained networks.

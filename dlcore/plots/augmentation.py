@@ -54,7 +54,7 @@ def _image_figure(canvas: np.ndarray, title: str, note: str = "", width_px: int 
 def augmentation_grid(original: np.ndarray, variants: np.ndarray, caption: str, columns: int = 6) -> go.Figure:
     """The original (top left, framed in black) and its augmented variants; the image's name under the grid."""
     canvas, height, width = mosaic([original, *variants], columns)
-    figure = _image_figure(canvas, f"One image, {len(variants)} augmentations", note=caption)
+    figure = _image_figure(canvas, f"One image, {len(variants)} augmentations", note=caption, width_px=760)  # two rows of digits: 362 px, whole under the title on a 1280×720 projector
     figure.add_shape(type="rect", x0=PAD - 1.5, y0=PAD - 1.5, x1=PAD + width + 0.5, y1=PAD + height + 0.5, line=dict(color=ORIGINAL_FRAME_COLOR, width=3))
     figure.add_annotation(x=PAD + width / 2, y=PAD + height, yanchor="top", text="original", showarrow=False, font=dict(color=ORIGINAL_FRAME_COLOR, size=13), bgcolor="white")
     return figure

@@ -75,10 +75,10 @@ def formula_figure(result, position: tuple[int, int] = (0, 0)) -> go.Figure:
     _pixel_axes(figure, 1, 2)
     # the key to the colour sits in the legend below, so the title stays one short line on a phone
     figure.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker=dict(symbol="square", size=13, color=WINDOW_COLOR), name="orange: the pixels the kernel reads"), 1, 1)
-    apply_layout(figure, "Where the window lands", "", "", height=480)
+    apply_layout(figure, "Where the window lands", "", "", height=353)  # 393 with the key: the page's first figure, whole under the tab bar of a 1280×720 projector
     _pixel_axes(figure, 1, 2)
-    figure.update_layout(showlegend=True, legend=LEGEND_BELOW)
-    _title_above_subplots(figure)
+    figure.update_layout(showlegend=True, legend=LEGEND_BELOW, margin=dict(b=70))  # the key's one line, under the axis titles
+    _title_above_subplots(figure, top=112)
     return figure
 
 

@@ -103,8 +103,19 @@ def live_game(info) -> go.Figure:
     return game_frame(frame, title=_frame_title(frame, "Live: the game so far"))
 
 
-def game_replay(run, scale: float | None = None, title: str = "Replay", height: int = 480) -> go.Figure:
-    """Every snapshot of the run as an animation: ▶ plays the training, the slider (the timeline) steps through it."""
+# The replay's sizes: (whole figure height, top margin, gap from the plane to the timeline). "wide" spans the page under the
+# tab bar of a 1280×720 projector window (1920×1080 at 150 %), its two-line title beside Plotly's toolbar; "phone" stacks the
+# key in four rows, so it is taller, keeps the title under the toolbar and the timeline's label clear of the x axis' title;
+# "half" is one of two replays side by side (a phone stacks them).
+REPLAY_LAYOUTS = {"wide": (437, 60, 44), "phone": (500, 80, 54), "half": (540, 80, 54)}
+
+
+def game_replay(run, scale: float | None = None, title: str = "Replay", layout: str = "wide") -> go.Figure:
+    """Every snapshot of the run as an animation: ▶ plays the training, the slider (the timeline) steps through it.
+
+    The plane gets what the title, the timeline (with ▶ ❚❚ on its left, not on a row of their own) and the key under it
+    leave of the layout's height (REPLAY_LAYOUTS)."""
+    height, top, gap = REPLAY_LAYOUTS[layout]
     scale = scale if scale is not None else arrow_scale([run])
     last = run.frames[-1]
     figure = game_frame(last, scale, title=_frame_title(last, title), height=height)
@@ -118,10 +129,10 @@ def game_replay(run, scale: float | None = None, title: str = "Replay", height: 
     steps = [dict(method="animate", label=f"{f.step:,}", args=[[str(f.step)], dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))]) for f in run.frames]
     figure.update_layout(
         legend=dict(LEGEND_BELOW, font=dict(size=12)),
-        margin=dict(l=60, r=20, t=88, b=235),
-        height=height + 190,
-        sliders=[dict(active=len(steps) - 1, steps=steps, currentvalue=dict(prefix="timeline: after update ", xanchor="right", font=dict(size=13)), pad=dict(t=95, b=10), x=0.0, len=1.0, y=0, yanchor="top", name="timeline")],
-        updatemenus=[dict(type="buttons", direction="left", showactive=False, x=0.0, y=0, xanchor="left", yanchor="top", pad=dict(t=48),
+        margin=dict(l=60, r=20, t=top, b=60),  # Plotly grows the bottom margin to hold the timeline and the key
+        height=height,
+        sliders=[dict(active=len(steps) - 1, steps=steps, currentvalue=dict(prefix="timeline: after update ", xanchor="right", offset=4, font=dict(size=13)), pad=dict(t=gap, b=0, l=84), x=0.0, len=1.0, y=0, yanchor="top", name="timeline")],
+        updatemenus=[dict(type="buttons", direction="left", showactive=False, x=0.0, y=0, xanchor="left", yanchor="top", pad=dict(t=gap + 14),
                           buttons=[dict(label="▶", method="animate", args=[None, play]), dict(label="❚❚", method="animate", args=[[None], pause])])],
     )
     return figure

@@ -77,7 +77,7 @@ def training_curves(networks: list[tuple[str, bool, bool, pd.DataFrame]], chance
     if chance_loss is not None:
         _chance_line(figure, chance_loss, f"guessing: {chance_loss:.3g}")
         shown.append([chance_loss])
-    apply_layout(figure, title, "epoch", "cross-entropy loss (log scale)", height=420)
+    apply_layout(figure, title, "epoch", "cross-entropy loss (log scale)", height=370)  # 410 with its legend: whole on a 1280×720 projector
     _log_axis(figure, np.concatenate([np.ravel(v) for v in shown]) if shown else [])
     return figure
 
@@ -89,7 +89,7 @@ def final_loss_bars(labels: list[str], residual: list[bool], deep: list[bool], l
         textposition="outside", textfont=dict(size=14), cliponaxis=False, showlegend=False, hovertemplate="%{x}<br>final training loss %{y:.4g}<extra></extra>",
     ))  # fmt: skip
     _chance_line(figure, chance_loss, f"guessing: {chance_loss:.3g}")
-    apply_layout(figure, "Final training loss", "network", "final training loss (log scale)", height=420)
+    apply_layout(figure, "Final training loss", "network", "final training loss (log scale)", height=410)  # as tall as the curves beside it
     _log_axis(figure, [*(np.asarray(losses) * 0.5), chance_loss * 3])  # room below the lowest bar
     return figure
 
