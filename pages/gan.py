@@ -205,6 +205,20 @@ def download_first(dataset: str) -> bool:
     return message is not None
 
 
+def train_on_images(run_function, config):
+    """Fetch the image set if it must be downloaded, train with live samples, and say what the run needs said (the
+    bundled fallback, a divergence); None when there is nothing to draw."""
+    told = download_first(config.dataset)
+    result = ui.run_experiment(run_function, config, live_figure=plots.live_samples)
+    if result is None:
+        return None
+    if result.note and not told:
+        st.info(result.note)
+    if result.history.divergence is not None:
+        st.warning(f"💥 {result.history.divergence.message()} Lower the learning rate.")
+    return result
+
+
 def dcgan_part():
     dp = remember("dcgan", dcgan.DCGANConfig())
     slot = st.container()  # the samples first, the controls under them
@@ -215,14 +229,9 @@ def dcgan_part():
         st.form_submit_button("▶ Train the DCGAN", type="primary")
     config = ui.shared_config(dp, dcgan.DCGANConfig(), "dcgan")
     with slot:
-        told = download_first(config.dataset)
-        result = ui.run_experiment(dcgan.dcgan, config, live_figure=plots.live_samples)
+        result = train_on_images(dcgan.dcgan, config)
         if result is None:
             return
-        if result.note and not told:
-            st.info(result.note)
-        if result.history.divergence is not None:
-            st.warning(f"💥 {result.history.divergence.message()} Lower the learning rate.")
         left, right = st.columns([3, 2])
         with left:
             ui.chart(plots.samples_replay(result.frames, "Fixed noise"))
@@ -258,14 +267,9 @@ def cgan_part():
         st.form_submit_button("▶ Train the conditional GAN", type="primary")
     config = ui.shared_config(cp, conditional.ConditionalConfig(), "cgan")
     with slot:
-        told = download_first(config.dataset)
-        result = ui.run_experiment(conditional.conditional_gan, config, live_figure=plots.live_samples)
+        result = train_on_images(conditional.conditional_gan, config)
         if result is None:
             return
-        if result.note and not told:
-            st.info(result.note)
-        if result.history.divergence is not None:
-            st.warning(f"💥 {result.history.divergence.message()} Lower the learning rate.")
         left, right = st.columns([2, 3])
         with left:
             asked = st.pills("Ask for", list(range(len(result.class_names))), format_func=lambda c: result.class_names[c], key=f"{cp}.asked", default=3)
