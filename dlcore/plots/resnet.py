@@ -88,8 +88,10 @@ def final_loss_bars(labels: list[str], residual: list[bool], deep: list[bool], l
         x=labels, y=losses, marker_color=[network_color(r, d) for r, d in zip(residual, deep)], text=[f"{loss:.3g}" for loss in losses],
         textposition="outside", textfont=dict(size=14), cliponaxis=False, showlegend=False, hovertemplate="%{x}<br>final training loss %{y:.4g}<extra></extra>",
     ))  # fmt: skip
-    _chance_line(figure, chance_loss, f"guessing: {chance_loss:.3g}")
-    apply_layout(figure, "Final training loss", "network", "final training loss (log scale)", height=410)  # as tall as the curves beside it
+    # the guessing line is named in a legend, not beside the line: a bar near 0.693 would put its own label on top of that one
+    figure.add_hline(y=chance_loss, line=dict(color=CHANCE_COLOR, dash="dot", width=1.5))
+    figure.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=f"guessing: {chance_loss:.3g}", line=dict(color=CHANCE_COLOR, dash="dot", width=1.5)))
+    apply_layout(figure, "Final training loss", "network", "final training loss (log scale)", height=370)  # 410 with its legend, as tall as the curves beside it
     _log_axis(figure, [*(np.asarray(losses) * 0.5), chance_loss * 3])  # room below the lowest bar
     return figure
 
